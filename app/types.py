@@ -1,0 +1,70 @@
+"""Values the query side returns: retrieved passages, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage, in rank order."""
+
+    passage_id: str
+    article_id: str
+    text: str
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    sentence_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A stored sentence, verbatim, with its article's metadata."""
+
+    n: int
+    sentence: str
+    sentence_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: str
+    language: str
+    score: float
+    start: int = 0  # offsets of the sentence in the stored article text
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Hit] = field(default_factory=list)
+    filters: dict = field(default_factory=dict)
+    answerer: str = "extractive"
+    closest: list[Citation] = field(default_factory=list)  # shown when abstaining, not as answers
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "answerer": self.answerer,
+            "filters": self.filters,
+            "citations": [_citation_dict(c) for c in self.citations],
+            "closest": [_citation_dict(c) for c in self.closest],
+            "passages": [
+                {"text": h.text, "article_id": h.article_id, "passage_id": h.passage_id,
+                 "score": round(h.score, 6)}
+                for h in self.passages
+            ],
+        }
+
+
+def _citation_dict(c: Citation) -> dict:
+    data = asdict(c)
+    data["score"] = round(c.score, 6)
+    return data

