@@ -15,10 +15,12 @@ from pydantic import ConfigDict
 from app.filters import matches, to_where
 from app.store import PASSAGES, SENTENCES, NewsStore
 from app.types import Hit
+from ingest.language import detect_language
 
 RRF_K = 60
 # Per-signal weights of the fusion; see DEVELOPERS.md for how they were measured.
-WEIGHTS = {"lexical": 1.0, "dense": 1.0, "sentence": 1.0}
+WEIGHTS = {"lexical": 2.0, "dense": 1.0, "sentence": 1.0}
+CROSS_LINGUAL_LEXICAL = 0.25  # share of the lexical weight kept when languages differ
 
 
 def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int = RRF_K) -> dict[str, float]:
@@ -80,7 +82,7 @@ class HybridRetriever(BaseRetriever):
             "sentence": sorted(sentence_best, key=sentence_best.get, reverse=True),
             "lexical": sorted(lexical, key=lexical.get, reverse=True),
         }
-        fused = rrf(rankings, WEIGHTS)
+        fused = rrf(rankings, self._weights(query, [metas[pid] for pid in rankings["dense"][:10]]))
         top = sorted(fused, key=fused.get, reverse=True)[: self.k]
         missing = [pid for pid in top if pid not in texts]
         for pid, (text, meta) in store.passages_by_id(missing).items():
@@ -98,6 +100,16 @@ class HybridRetriever(BaseRetriever):
             for pid in top
             if pid in texts
         ]
+
+    @staticmethod
+    def _weights(query: str, dense_top: list[dict]) -> dict[str, float]:
+        """Lexical matching counts for more when the question is in the language of the passages
+        it would match (names, numbers, outlets), and less across languages."""
+        if not dense_top:
+            return WEIGHTS
+        language = detect_language(query) or "en"
+        same = sum(1 for meta in dense_top if meta.get("language") == language) / len(dense_top)
+        return {**WEIGHTS, "lexical": WEIGHTS["lexical"] * (CROSS_LINGUAL_LEXICAL + (1 - CROSS_LINGUAL_LEXICAL) * same)}
 
     def _lexical(self, query: str, where: dict | None) -> dict[str, float]:
         index = self.store.lexical_index()

@@ -203,8 +203,13 @@ class NewsStore:
         return self.lexical
 
     def rebuild_lexical(self) -> None:
-        got = self._collections[PASSAGES].get(include=["documents"])
-        self.lexical.build(got["ids"], got["documents"])
+        """BM25 over each passage prefixed by its article's title and outlet (news questions
+        name outlets and headline words; measured in DEVELOPERS.md)."""
+        got = self._collections[PASSAGES].get(include=["documents", "metadatas"])
+        articles = self._collections[ARTICLES].get(include=["metadatas"])
+        heads = {i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(articles["ids"], articles["metadatas"])}
+        texts = [f"{heads.get(m['article_id'], '')} {d}" for d, m in zip(got["documents"], got["metadatas"])]
+        self.lexical.build(got["ids"], texts)
 
     # ---- writing ---------------------------------------------------------------------------
 

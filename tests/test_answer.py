@@ -13,9 +13,10 @@ def seed_questions(answerable):
 
 
 @pytest.mark.parametrize("item", seed_questions(True), ids=lambda q: q["id"])
-def test_seed_answerable_questions_cite_a_gold_sentence(item, seed_settings):
-    if item["id"] == "seed-01":
-        pytest.xfail("known gap: neither bundled multilingual model ranks the decree sentence first (DEVELOPERS.md)")
+def test_seed_answerable_questions_cite_a_gold_sentence(item, seed_settings, request):
+    if item["id"] == "seed-01":  # runs, and fails the suite once it starts passing: then drop this
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason="known gap: no bundled multilingual model ranks the decree sentence first"))
     result = answer(item["question"], settings=seed_settings)
     assert not result.abstained
     assert any(contains_answer(c.sentence, item["answers"]) for c in result.citations), result.answer

@@ -29,8 +29,15 @@ def test_eval_on_dev_questions(multihop_settings):
     assert metrics["n"] == 200
     assert {"inference_query", "comparison_query"} <= set(metrics["by_type"])
     assert metrics["citations"]["verbatim"] == 1.0
-    assert metrics["retrieval"]["hit_at_10"] >= FLOORS["hit_at_10"]
-    assert metrics["retrieval"]["mrr_at_10"] >= FLOORS["mrr_at_10"]
+    for group, key in FLOORS:
+        assert metrics[group][key] >= FLOORS[group, key], (group, key, metrics[group][key])
 
 
-FLOORS = {"hit_at_10": 0.0, "mrr_at_10": 0.0}
+# Measured on these 200 questions when last raised: 0.817, 0.490, 0.475, 0.544, 0.306.
+FLOORS = {
+    ("retrieval", "hit_at_10"): 0.80,
+    ("retrieval", "mrr_at_10"): 0.47,
+    ("retrieval", "evidence_recall_at_10"): 0.46,
+    ("citations", "recall"): 0.52,
+    ("answer", "contains"): 0.29,
+}
