@@ -54,9 +54,10 @@ class LexicalIndex:
         self.folder = folder
         self.ids: list[str] = []
         self.fingerprint = ""
+        self.saved_at: float | None = None
         self._bm25 = None
 
-    def build(self, ids: list[str], texts: list[str]) -> None:
+    def build(self, ids: list[str], texts: list[str], save: bool = True) -> None:
         import bm25s
 
         self.ids = list(ids)
@@ -65,7 +66,16 @@ class LexicalIndex:
         if ids:
             self._bm25 = bm25s.BM25()
             self._bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
-        self._save()
+        if save:
+            self._save()
+        self.saved_at = self.disk_version()
+
+    def disk_version(self) -> float | None:
+        """Modification time of the saved index (None when there is none)."""
+        try:
+            return (self.folder / "meta.json").stat().st_mtime if self.folder else None
+        except OSError:
+            return None
 
     def _save(self) -> None:
         if self.folder is None:
@@ -95,6 +105,7 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return False
         self.ids, self.fingerprint = meta["ids"], meta["fingerprint"]
+        self.saved_at = self.disk_version()
         return True
 
     def scores(self, query: str) -> np.ndarray:

@@ -102,6 +102,9 @@ class NewsStore:
                 f"set NEWSQA_EMBEDDER={built_with}, or ingest into a new store."
             )
         self.lexical = LexicalIndex(lexical_dir)
+        # Present from the first write of an ingest until its BM25 rebuild: readers then check
+        # the index against Chroma on every query.
+        self._dirty_marker = lexical_dir.with_name("lexical.pending") if lexical_dir else None
         self._batch = max(1, min(client.get_max_batch_size(), 5000))
 
     @classmethod
@@ -194,26 +197,43 @@ class NewsStore:
     # ---- lexical side ----------------------------------------------------------------------
 
     def lexical_index(self) -> LexicalIndex:
-        """The BM25 index, checked against Chroma's passages and rebuilt when they differ."""
+        """The BM25 index, in step with Chroma's passages.
+
+        Fast path (every query): no write is pending, the saved index has not changed on disk
+        since it was read, and the passage counts agree. Otherwise the passage ids are compared
+        by fingerprint and, when they differ, the index is rebuilt in memory from Chroma (only
+        the writer saves it)."""
+        index = self.lexical
+        pending = self._dirty_marker is not None and self._dirty_marker.exists()
+        if not pending and index.saved_at is not None and index.saved_at == index.disk_version():
+            if len(index.ids) == self._collections[PASSAGES].count():
+                return index
         ids = self._collections[PASSAGES].get(include=[])["ids"]
         current = fingerprint(ids)
-        if self.lexical.fingerprint == current or (self.lexical.load() and self.lexical.fingerprint == current):
-            return self.lexical
-        self.rebuild_lexical()
-        return self.lexical
+        if index.fingerprint == current or (index.load() and index.fingerprint == current):
+            return index
+        self.rebuild_lexical(save=False)
+        return index
 
-    def rebuild_lexical(self) -> None:
+    def rebuild_lexical(self, save: bool = True) -> None:
         """BM25 over each passage prefixed by its article's title and outlet (news questions
         name outlets and headline words; measured in DEVELOPERS.md)."""
         got = self._collections[PASSAGES].get(include=["documents", "metadatas"])
         articles = self._collections[ARTICLES].get(include=["metadatas"])
         heads = {i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(articles["ids"], articles["metadatas"])}
         texts = [f"{heads.get(m['article_id'], '')} {d}" for d, m in zip(got["documents"], got["metadatas"])]
-        self.lexical.build(got["ids"], texts)
+        self.lexical.build(got["ids"], texts, save=save)
+        if save and self._dirty_marker is not None:
+            self._dirty_marker.unlink(missing_ok=True)
 
     # ---- writing ---------------------------------------------------------------------------
 
+    def _mark_pending(self) -> None:
+        if self._dirty_marker is not None:
+            self._dirty_marker.touch()
+
     def delete_articles(self, ids: Sequence[str]) -> None:
+        self._mark_pending()
         for chunk in _chunks(list(ids), 500):
             where = {"article_id": {"$in": chunk}}
             self._collections[SENTENCES].delete(where=where)
@@ -225,6 +245,7 @@ class NewsStore:
         article records that mark each one complete)."""
         if not prepared:
             return
+        self._mark_pending()
         self.delete_articles([p.article.id for p in prepared])
         rows: dict[str, list] = {name: [] for name in (SENTENCES, PASSAGES, ARTICLES)}
         for item in prepared:

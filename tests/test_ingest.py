@@ -120,3 +120,24 @@ def test_interrupted_write_is_repaired(tmp_path, store):
     report = ingest([SEED_ARTICLE], store)
     assert report.added == [article.id]
     assert store.count("sentences") == len(sentences)
+
+
+def test_a_reader_sees_articles_another_writer_added(tmp_path, embedder):
+    writer = NewsStore.open(tmp_path / "shared", embedder)
+    ingest([SEED_ARTICLE], writer)
+    reader = NewsStore.open(tmp_path / "shared", embedder)
+    before = set(reader.lexical_index().ids)
+    extra = tmp_path / "extra.txt"
+    extra.write_text("Ein neuer Bericht über Passau. Er hat zwei Sätze.", "utf-8")
+    ingest([extra], writer)
+    after = set(reader.lexical_index().ids)
+    assert before < after and any(pid.startswith("f-extra:") for pid in after)
+
+
+def test_index_left_stale_by_a_crash_is_rebuilt_on_read(tmp_path, embedder):
+    store = NewsStore.open(tmp_path / "s", embedder)
+    ingest([SEED_ARTICLE], store)
+    store._mark_pending()  # as if an ingest died after writing to Chroma
+    store.collection("passages").delete(ids=[store.lexical.ids[0]])
+    fresh = NewsStore.open(tmp_path / "s", embedder)
+    assert fresh.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
