@@ -92,6 +92,9 @@ def cached_store(name: str, sources: list[Path], tmp_factory) -> Path:
     (building / "ready").write_text(report.summary())
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
+    for stale in base.glob(f"{name}-*"):  # stores of older code or data are not needed again
+        if stale != target and "building" not in stale.name:
+            shutil.rmtree(stale, ignore_errors=True)
     return target
 
 
