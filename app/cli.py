@@ -45,8 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help=_help("port"))
 
     p = with_store(sub.add_parser("eval", help="Score the system on a QA test set (JSONL)."))
-    p.add_argument("qa", type=Path)
+    p.add_argument("qa", type=Path, nargs="?", help="QA JSONL file (id, question, answers, evidence, answerable, type, lang)")
+    p.add_argument("--articles", type=Path, nargs="+",
+                   help="ingest these into a separate cached evaluation store instead of using --store")
+    p.add_argument("--out", type=Path, help="write metrics.json, results.jsonl and report.html here")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--baseline", choices=["naive"], help="also evaluate a plain LangChain RAG on the same questions")
+    p.add_argument("--compare", type=Path, nargs=2, metavar=("RUN_A", "RUN_B"),
+                   help="compare two --out folders instead of running")
     p.add_argument("--json", action="store_true", help="print metrics as JSON")
     return parser
 
@@ -123,10 +129,35 @@ def _serve(args, settings: Settings) -> int:
 
 
 def _eval(args, settings: Settings) -> int:
-    from app.evaluate import evaluate, format_metrics
+    from app.evaluate import cached_store, evaluate_run, format_metrics, write_run
 
-    metrics = evaluate(args.qa, settings, limit=args.limit)
-    print(json.dumps(metrics, indent=2) if args.json else format_metrics(metrics))
+    if args.compare:
+        from app.report import compare_runs
+
+        print(compare_runs(*args.compare))
+        return 0
+    if args.qa is None:
+        raise NewsQAError("Give a QA file: newsqa eval QA.jsonl (or --compare RUN_A RUN_B).")
+    if args.articles:
+        if args.store:
+            raise NewsQAError("Give --articles or --store, not both: --articles builds its own store.")
+        cache = Path(settings.cache).expanduser() / "eval-stores"
+        settings = settings.model_copy(update={"store": cached_store(args.articles, settings, cache)})
+    run = evaluate_run(args.qa, settings, limit=args.limit, baseline=args.baseline)
+    if args.out:
+        write_run(run, args.out)
+    if args.json:
+        shown = dict(run["metrics"])
+        if "baseline" in run:
+            shown["baseline"] = run["baseline"]["metrics"]
+        print(json.dumps(shown, indent=2))
+    else:
+        print(format_metrics(run["metrics"]))
+        if "baseline" in run:
+            print(f"\n== baseline: {run['baseline']['name']}")
+            print(format_metrics(run["baseline"]["metrics"]))
+        if args.out:
+            print(f"\nreport: {args.out / 'report.html'}")
     return 0
 
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     )
     max_passage_tokens: int = Field(256, ge=16, le=1024, description="Token budget of one passage.")
     batch_size: int = Field(256, ge=1, description="Texts embedded per batch while ingesting.")
+    cache: Path = Field(
+        Path("~/.cache/newsqa"), description="Folder for evaluation stores built from --articles."
+    )
     host: str = Field("127.0.0.1", description="Address the web chat binds to.")
     port: int = Field(7860, description="Port of the web chat.")
 

