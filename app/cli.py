@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from app.config import Settings, go_offline, load_settings
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--language", action="append", help="only articles in this language (repeatable)")
     p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
     p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    p.add_argument("--reference-date", type=_day, help="resolve 'last week', 'im Oktober' ... against this date (YYYY-MM-DD; default today)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     p = with_store(sub.add_parser("stats", help="Counts, sources and date range of the store."))
@@ -51,10 +53,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="write metrics.json, results.jsonl and report.html here")
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--baseline", choices=["naive"], help="also evaluate a plain LangChain RAG on the same questions")
+    p.add_argument("--reference-date", type=_day, help="date that time words in questions are read against (default today)")
     p.add_argument("--compare", type=Path, nargs=2, metavar=("RUN_A", "RUN_B"),
                    help="compare two --out folders instead of running")
     p.add_argument("--json", action="store_true", help="print metrics as JSON")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
 
 
 def _filters(args) -> dict:
@@ -90,11 +100,16 @@ def _ingest(args, settings: Settings) -> int:
 def _ask(args, settings: Settings) -> int:
     from app.engine import answer
 
-    result = answer(args.question, k=args.k, filters=_filters(args), settings=settings)
+    result = answer(args.question, k=args.k, filters=_filters(args), settings=settings,
+                    reference_date=args.reference_date)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return 0
     print(result.answer)
+    if result.time_range:
+        tr = result.time_range
+        how = "searched only" if tr["applied"] else "not applied:"
+        print(f"(time: '{tr['text']}' -> {how} {tr.get('since', '…')} .. {tr.get('until', '…')})")
     shown = result.closest if result.abstained else result.citations
     if shown:
         print("\nClosest sentences (not answers):" if result.abstained else "\nSources:")
@@ -143,7 +158,7 @@ def _eval(args, settings: Settings) -> int:
             raise NewsQAError("Give --articles or --store, not both: --articles builds its own store.")
         cache = Path(settings.cache).expanduser() / "eval-stores"
         settings = settings.model_copy(update={"store": cached_store(args.articles, settings, cache)})
-    run = evaluate_run(args.qa, settings, limit=args.limit, baseline=args.baseline)
+    run = evaluate_run(args.qa, settings, limit=args.limit, baseline=args.baseline, reference_date=args.reference_date)
     if args.out:
         write_run(run, args.out)
     if args.json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
@@ -15,6 +16,7 @@ from app.embeddings import make_embedder
 from app.errors import EmptyStoreError
 from app.retrieve import HybridRetriever
 from app.store import NewsStore
+from app.timeexpr import question_range
 from app.types import Answer, Hit
 
 _stores: dict[tuple[str, str], NewsStore] = {}
@@ -57,11 +59,28 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
     return retrieval, RunnableLambda(pick)
 
 
+def time_filters(question: str, filters: dict | None, reference: date) -> tuple[dict, dict | None]:
+    """Filters with the question's own time range added (unless the caller set dates), and that
+    range as the ``Answer`` reports it."""
+    filters = dict(filters or {})
+    found = question_range(question, reference)
+    if found is None:
+        return filters, None
+    shown = {"text": found.text, **found.as_filters(), "reference_date": reference.isoformat(), "applied": False}
+    if "since" in filters or "until" in filters:
+        return filters, shown  # dates chosen by the caller win over words in the question
+    return {**filters, **found.as_filters()}, {**shown, "applied": True}
+
+
 def stream_answer(
     question: str, k: int | None = None, filters: dict | None = None,
-    store: str | Path | None = None, settings: Settings | None = None,
+    store: str | Path | None = None, settings: Settings | None = None, reference_date: date | None = None,
 ) -> Iterator[dict]:
-    """Events: ``retrieval`` (passages), ``token`` (answer text pieces), ``citations``, ``answer``."""
+    """Events: ``retrieval`` (passages), ``token`` (answer text pieces), ``citations``, ``answer``.
+
+    A time expression in the question ("last week", "im Oktober 2025") becomes a date filter,
+    resolved against ``reference_date`` (default: today); when nothing matches inside that
+    range, the search runs again without it and the ``Answer`` says so."""
     settings = settings or load_settings(store=store)
     question = (question or "").strip()
     if not question:
@@ -70,9 +89,14 @@ def stream_answer(
     if news.count() == 0:
         raise EmptyStoreError(news.label)
     k = k or settings.k
-    retrieval, pick = build_chain(news, settings, k, filters)
+    searched, time_range = time_filters(question, filters, reference_date or date.today())
+    retrieval, pick = build_chain(news, settings, k, searched)
     state = retrieval.invoke({"question": question})
-    yield {"type": "retrieval", "passages": state["passages"]}
+    if not state["passages"] and time_range and time_range["applied"]:
+        time_range["applied"] = False  # nothing published in that range: search everything
+        retrieval, pick = build_chain(news, settings, k, filters)
+        state = retrieval.invoke({"question": question})
+    yield {"type": "retrieval", "passages": state["passages"], "time_range": time_range}
     state = pick.invoke(state)
     if state["abstained"]:
         text = extractive.abstention_text(question, state["closest"], len(state["passages"]))
@@ -86,6 +110,7 @@ def stream_answer(
         "answer": Answer(
             question=question, answer=text, abstained=state["abstained"], citations=state["citations"],
             passages=state["passages"], filters=dict(filters or {}), closest=state["closest"],
+            time_range=time_range,
         ),
     }
 
@@ -98,11 +123,12 @@ def _pieces(text: str) -> Iterator[str]:
 
 def answer(
     question: str, k: int | None = None, filters: dict | None = None,
-    store: str | Path | None = None, settings: Settings | None = None,
+    store: str | Path | None = None, settings: Settings | None = None, reference_date: date | None = None,
 ) -> Answer:
     """Answer a question from the stored articles, citing verbatim sentences."""
     final = None
-    for event in stream_answer(question, k=k, filters=filters, store=store, settings=settings):
+    for event in stream_answer(question, k=k, filters=filters, store=store, settings=settings,
+                               reference_date=reference_date):
         if event["type"] == "answer":
             final = event["answer"]
     return final

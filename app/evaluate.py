@@ -3,11 +3,14 @@ write metrics, per-question results and a report."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
+import re
 import shutil
 import sys
 import time
+from datetime import date
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -74,7 +77,14 @@ def source_files(sources: Iterable[Path]) -> list[Path]:
     return files
 
 
-def cached_store(sources: list[Path], settings: Settings, cache: Path, name: str = "articles",
+def set_name(sources: Iterable[Path]) -> str:
+    """A readable name for a set of sources ("corpus", "articles.de.dev"); versions of the same
+    set replace each other in the cache, different sets live side by side."""
+    stems = "+".join(Path(s).name.split(".jsonl")[0].split(".json")[0] for s in sources)
+    return re.sub(r"[^A-Za-z0-9.+_-]+", "-", stems)[:60] or "articles"
+
+
+def cached_store(sources: list[Path], settings: Settings, cache: Path, name: str | None = None,
                  progress: bool | None = None) -> Path:
     """A store holding exactly ``sources``, built once per content, code and embedder under
     ``cache`` and reused; the user's own store is never touched. Built in a side folder and
@@ -83,7 +93,7 @@ def cached_store(sources: list[Path], settings: Settings, cache: Path, name: str
     from app.store import NewsStore
     from ingest.pipeline import ingest
 
-    target = cache / f"{name}-{content_key(source_files(sources), settings.embedder)}"
+    target = cache / f"{name or set_name(sources)}-{content_key(source_files(sources), settings.embedder)}"
     if (target / "ready").exists():
         return target
     cache.mkdir(parents=True, exist_ok=True)
@@ -96,8 +106,9 @@ def cached_store(sources: list[Path], settings: Settings, cache: Path, name: str
     (building / "ready").write_text(report.summary())
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
-    for stale in cache.glob(f"{name}-*"):  # older versions of the same set are not needed again
-        if stale != target:
+    prefix = target.name.rsplit("-", 1)[0] + "-"
+    for stale in cache.glob(f"{glob.escape(prefix)}*"):  # older versions of the same set
+        if stale != target and stale.name[len(prefix):].isalnum():
             shutil.rmtree(stale, ignore_errors=True)
     return target
 
@@ -154,6 +165,7 @@ def detail(item: dict, result: Answer, row: dict) -> dict:
         "question": item["question"],
         "gold_answers": item["answers"],
         "answer": result.answer,
+        "time_range": result.time_range,
         "citations": [
             {"n": c.n, "sentence": c.sentence, "article_id": c.article_id, "source": c.source,
              "correct": ok, "verbatim": verbatim}
@@ -183,7 +195,7 @@ def run_questions(items: list[dict], ask: Callable[[str], Answer], texts_of: Cal
 
 
 def evaluate_run(qa_path: Path, settings: Settings, limit: int | None = None, baseline: str | None = None,
-                 progress: bool | None = None) -> dict:
+                 progress: bool | None = None, reference_date: date | None = None) -> dict:
     """Metrics (and, under ``details``, the per-question results) of the system, and of the
     baseline when one is asked for, on the same questions in the same run."""
     items = read_qa(qa_path, limit)
@@ -194,8 +206,12 @@ def evaluate_run(qa_path: Path, settings: Settings, limit: int | None = None, ba
         cited = store.articles((c.article_id for c in result.citations), with_text=True)
         return {a.id: a.text for a in cited.values()}
 
-    rows, details = run_questions(items, lambda q: answer(q, settings=settings), texts_of, "eval", show)
-    run = {"qa": str(qa_path), "store": store.label, "metrics": m.metrics_by_type(rows), "details": details}
+    def ask(question: str) -> Answer:
+        return answer(question, settings=settings, reference_date=reference_date)
+
+    rows, details = run_questions(items, ask, texts_of, "eval", show)
+    run = {"qa": str(qa_path), "store": store.label, "metrics": m.metrics_by_type(rows), "details": details,
+           "reference_date": (reference_date or date.today()).isoformat()}
     if baseline:
         from app.baseline import NaiveRAG
 
@@ -205,9 +221,9 @@ def evaluate_run(qa_path: Path, settings: Settings, limit: int | None = None, ba
     return run
 
 
-def evaluate(qa_path: Path, settings: Settings, limit: int | None = None) -> dict:
+def evaluate(qa_path: Path, settings: Settings, limit: int | None = None, reference_date: date | None = None) -> dict:
     """The system's metrics on a QA file (the keys of ``newsqa eval --json``)."""
-    return evaluate_run(qa_path, settings, limit)["metrics"]
+    return evaluate_run(qa_path, settings, limit, reference_date=reference_date)["metrics"]
 
 
 def write_run(run: dict, out: Path) -> None:
@@ -215,7 +231,7 @@ def write_run(run: dict, out: Path) -> None:
     from app.report import render_report
 
     out.mkdir(parents=True, exist_ok=True)
-    summary = {"qa": run["qa"], "store": run["store"], **run["metrics"]}
+    summary = {"qa": run["qa"], "store": run["store"], "reference_date": run["reference_date"], **run["metrics"]}
     if "baseline" in run:
         summary["baseline"] = {"name": run["baseline"]["name"], **run["baseline"]["metrics"]}
     (out / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), "utf-8")

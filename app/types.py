@@ -46,6 +46,9 @@ class Answer:
     filters: dict = field(default_factory=dict)
     answerer: str = "extractive"
     closest: list[Citation] = field(default_factory=list)  # shown when abstaining, not as answers
+    # The time range read from the question: text, since, until, reference_date, and whether
+    # it was applied as a filter (None when the question names no single time).
+    time_range: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -54,6 +57,7 @@ class Answer:
             "abstained": self.abstained,
             "answerer": self.answerer,
             "filters": self.filters,
+            "time_range": self.time_range,
             "citations": [_citation_dict(c) for c in self.citations],
             "closest": [_citation_dict(c) for c in self.closest],
             "passages": [

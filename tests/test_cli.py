@@ -111,3 +111,13 @@ def test_cli_start_up_switches_off_hub_and_telemetry(monkeypatch, store, capsys)
     assert (os.environ["HF_HUB_OFFLINE"], os.environ["ANONYMIZED_TELEMETRY"],
             os.environ["GRADIO_ANALYTICS_ENABLED"]) == ("1", "False", "False")
     assert "articles 1" in capsys.readouterr().out
+
+
+def test_ask_reads_time_words_against_the_reference_date(store):
+    data = json.loads(run("ask", "Was geschah im Oktober in Minsk?", "--store", store, "--reference-date",
+                          "2025-11-29", "--json").stdout)
+    assert data["time_range"]["since"] == "2025-10-01" and data["time_range"]["applied"] is True
+    plain = run("ask", "Was geschah im Oktober in Minsk?", "--store", store, "--reference-date", "2025-11-29").stdout
+    assert "im Oktober' -> searched only 2025-10-01 .. 2025-10-31" in plain
+    bad = run("ask", "x?", "--store", store, "--reference-date", "29.11.2025", ok=False)
+    assert "use YYYY-MM-DD" in bad.stderr

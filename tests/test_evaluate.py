@@ -53,7 +53,7 @@ def test_articles_run_uses_its_own_cached_store_and_writes_a_report(tmp_path):
     newsqa("eval", SEED_QA, "--articles", SEED_ARTICLE, "--out", out, "--baseline", "naive", env=env)
     assert tree_state(default) == before  # the user's store is untouched
 
-    stores = sorted((tmp_path / "cache" / "eval-stores").glob("articles-*"))
+    stores = sorted((tmp_path / "cache" / "eval-stores").glob("belta-*"))
     assert len(stores) == 1 and (stores[0] / "ready").exists()
     built = tree_state(stores[0])
     again = json.loads(newsqa("eval", SEED_QA, "--articles", SEED_ARTICLE, "--json", env=env).stdout)
