@@ -16,6 +16,7 @@ from app.embeddings import make_embedder
 from app.errors import EmptyStoreError
 from app.retrieve import HybridRetriever
 from app.store import NewsStore
+from app.outlets import unknown_outlets
 from app.timeexpr import question_range
 from app.types import Answer, Hit
 
@@ -49,9 +50,10 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
     def pick(state: dict) -> dict:
         scored = extractive.score_sentences(state["question"], state["passages"], store)
         best = scored[0].score if scored else 0.0
-        if best < settings.abstain_below:
+        missing = unknown_outlets(state["question"], store.sources())
+        if missing or best < settings.abstain_below:
             closest = extractive.to_citations(scored[:3], store)
-            return {**state, "citations": [], "closest": closest, "abstained": True}
+            return {**state, "citations": [], "closest": closest, "abstained": True, "missing_outlets": missing}
         chosen = extractive.select(scored, settings.max_citations)
         return {**state, "citations": extractive.to_citations(chosen, store), "closest": [], "abstained": False}
 
@@ -99,7 +101,8 @@ def stream_answer(
     yield {"type": "retrieval", "passages": state["passages"], "time_range": time_range}
     state = pick.invoke(state)
     if state["abstained"]:
-        text = extractive.abstention_text(question, state["closest"], len(state["passages"]))
+        text = extractive.abstention_text(question, state["closest"], len(state["passages"]),
+                                          state.get("missing_outlets", []))
     else:
         text = extractive.compose(state["citations"])
     for piece in _pieces(text):

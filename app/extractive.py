@@ -100,8 +100,11 @@ def compose(citations: list[Citation]) -> str:
     return " ".join(f"{c.sentence} [{c.n}]" for c in citations)
 
 
-def abstention_text(question: str, closest: list[Citation], n_passages: int) -> str:
-    text = render("abstention", question=question, searched=f"{n_passages} passages")
+def abstention_text(question: str, closest: list[Citation], n_passages: int, missing_outlets: list[str]) -> str:
+    if missing_outlets:
+        text = render("no_such_outlet", question=question, outlets=", ".join(missing_outlets))
+    else:
+        text = render("abstention", question=question, searched=f"{n_passages} passages")
     if closest:
         text += " The closest sentences are listed below; they do not answer it."
     return text

@@ -101,6 +101,7 @@ class NewsStore:
                 f"The store {label} was built with the embedder '{built_with}', not '{embedder.name}': "
                 f"set NEWSQA_EMBEDDER={built_with}, or ingest into a new store."
             )
+        self._sources: tuple[int, list[str]] | None = None
         self.lexical = LexicalIndex(lexical_dir)
         # Present from the first write of an ingest until its BM25 rebuild: readers then check
         # the index against Chroma on every query.
@@ -172,6 +173,14 @@ class NewsStore:
             return {}
         got = self._collections[PASSAGES].get(ids=list(ids), include=["documents", "metadatas"])
         return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def sources(self) -> list[str]:
+        """The distinct outlets stored (re-read when the number of articles changes)."""
+        count = self.count(ARTICLES)
+        if self._sources is None or self._sources[0] != count:
+            got = self._collections[ARTICLES].get(include=["metadatas"])
+            self._sources = (count, sorted({m.get("source", "") for m in got["metadatas"]} - {""}))
+        return self._sources[1]
 
     def stats(self) -> dict:
         got = self._collections[ARTICLES].get(include=["metadatas"])

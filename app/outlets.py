@@ -1,0 +1,73 @@
+"""Outlets named in a question ("a BBC article", "as reported by TechCrunch", "an article from
+The Financial Times") and the stored sources they refer to."""
+
+from __future__ import annotations
+
+import re
+
+_NAME = r"((?:The\s+)?[A-Z][\w&.'’|-]*(?:\s+(?:of\s+|-\s+|\|\s+|&\s+)?[A-Z][\w&.'’|-]*){0,5})"
+_DOC = r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|analysis|forecast|publications?|columns?|op-eds?|editorials?|updates?|Artikel|Bericht(?:e|en)?|Meldung(?:en)?)"
+_PATTERNS = [
+    re.compile(rf"\b{_DOC}\s+(?:from|by|published by|von|aus|bei)\s+{_NAME}"),
+    re.compile(rf"\b(?:reported by|published by|presented by|reported in|covered by|berichtet(?:e)? von)\s+{_NAME}"),
+    re.compile(rf"\b(?:a|an|the|both|and|der|die|das|einem|einer)\s+{_NAME}\s+{_DOC}\b"),
+    re.compile(rf"\b(?:by|from|in|von|bei)\s+(?:both|sowohl)\s+{_NAME}\s+(?:and|und|as well as|als auch)\s+{_NAME}"),
+]
+_NOT_OUTLETS = {"the", "a", "an", "this", "that", "which", "what", "both", "recent", "later", "earlier",
+                "subsequent", "previous", "same", "latest", "first", "second", "der", "die", "das"}
+
+
+_QUOTED = re.compile(r"(?<![\w])['‘\"“]([^'’\"”]{2,60})['’\"”](?![\w])")
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december"}
+
+
+def _norm(name: str) -> str:
+    name = re.sub(r"^(the|der|die|das)\s+", "", name.strip().lower())
+    return re.sub(r"[^\w]+", " ", name).strip()
+
+
+def mentioned_outlets(question: str) -> list[str]:
+    """Names the question attributes reports to, in order, without duplicates."""
+    found: list[str] = []
+    # A quoted name before a report word is an outlet as written: "'The Independent - Life and Style' article".
+    for match in re.finditer(rf"{_QUOTED.pattern}\s+{_DOC}\b", question):
+        if match.group(1) not in found:
+            found.append(match.group(1))
+    question = re.sub(rf"{_QUOTED.pattern}(?=\s+{_DOC}\b)", " ", question)
+    question = _QUOTED.sub(lambda m: m.group(1), question)  # other quotes: "'The Verge' and" -> "The Verge and"
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(question):
+            for name in match.groups():
+                if not name:
+                    continue
+                name = re.sub(r"[’']s$", "", name.strip(" .,;:"))
+                words = _norm(name).split()
+                if words and words[0] not in _NOT_OUTLETS | _MONTHS and name not in found:
+                    found.append(name)
+    return found
+
+
+def match_sources(name: str, stored: list[str]) -> list[str]:
+    """Stored sources the name refers to: equal after normalising, or one a word-prefix of the
+    other ("BBC" -> "BBC News - Technology", "The Independent" -> "The Independent - Sports")."""
+    wanted = _norm(name)
+    if not wanted:
+        return []
+    hits = []
+    for source in stored:
+        have = _norm(source)
+        if have == wanted or have.startswith(wanted + " ") or wanted.startswith(have + " "):
+            hits.append(source)
+    return hits
+
+
+def unknown_outlets(question: str, stored: list[str]) -> list[str]:
+    """Outlets the question names that no stored source matches. A question about a report
+    from an outlet the store does not hold cannot be answered from the store."""
+    lowered = question.lower()
+    named_in_full = [source.lower() for source in stored if source.lower() in lowered]
+    return [
+        name for name in mentioned_outlets(question)
+        if not match_sources(name, stored) and not any(name.lower() in full for full in named_in_full)
+    ]
