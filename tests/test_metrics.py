@@ -122,3 +122,13 @@ def test_worked_example_of_docs_evaluation_md():
     assert m.contains_answer(answer, ["Hanoi"]) and not m.exact_match(answer, ["Hanoi"])
     assert m.token_f1(answer, ["Hanoi"]) == pytest.approx(2 / 9)
     assert m.multihop_accuracy(answer, ["Hanoi"])
+
+
+def test_worked_examples_for_citations_abstention_and_latency():
+    evidence = ["In Hanoi fand eine hochrangige UN-Konferenz statt."]
+    assert m.citation_correct("In Hanoi fand eine hochrangige UN-Konferenz statt.", ["Hanoi"], evidence)
+    assert not m.citation_correct("Das Dokument wurde von mehr als 100 Ländern unterzeichnet.", ["Hanoi"], evidence)
+    rows = [row(abstained=i == 0) for i in range(8)] + [row(answerable=False, evidence_count=0, abstained=True)] * 2
+    got = m.aggregate(rows)["abstention"]
+    assert got == {"correct_rate": 1.0, "false_rate": 0.125}
+    assert (m.percentile([10, 20, 30, 40], 50), m.percentile([10, 20, 30, 40], 95)) == (25.0, pytest.approx(38.5))

@@ -24,6 +24,21 @@ def test_corpus_ingested_completely(multihop_settings):
     assert stats["passages"] > 3000 and stats["sentences"] > 40000
 
 
+def test_null_queries_about_outlets_not_stored_are_abstained_on(multihop_settings):
+    import json
+
+    from app.engine import open_store
+    from app.outlets import unknown_outlets
+
+    stored = open_store(multihop_settings).sources()
+    rows = [json.loads(line) for line in (MULTIHOP / "qa.dev.jsonl").read_text("utf-8").splitlines()]
+    flagged = {r["type"] == "null_query": 0 for r in rows}
+    for r in rows:
+        flagged[r["type"] == "null_query"] += bool(unknown_outlets(r["question"], stored))
+    assert flagged[False] == 0  # no answerable question is turned away
+    assert flagged[True] >= 100  # 103 of 145 null queries when last measured
+
+
 def test_eval_on_dev_questions(multihop_settings):
     metrics = evaluate(MULTIHOP / "qa.dev.jsonl", multihop_settings, limit=200)
     assert metrics["n"] == 200
