@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
     p.add_argument("--reference-date", type=_day, help="resolve 'last week', 'im Oktober' ... against this date (YYYY-MM-DD; default today)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    p = with_store(sub.add_parser("remove", help="Delete articles (by id or url) with all their passages and sentences."))
+    p.add_argument("articles", nargs="+", metavar="ID_OR_URL")
+
+    p = with_store(sub.add_parser("articles", help="List the stored articles, newest first."))
+    p.add_argument("--source", action="append", help="only this source (repeatable)")
+    p.add_argument("--language", action="append", help="only this language (repeatable)")
+    p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
+    p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
 
     p = with_store(sub.add_parser("stats", help="Counts, sources and date range of the store."))
     p.add_argument("--json", action="store_true")
@@ -74,6 +85,7 @@ def _filters(args) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     go_offline()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `newsqa articles | head` ends quietly
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(store=args.store, host=getattr(args, "host", None), port=getattr(args, "port", None))
@@ -117,6 +129,35 @@ def _ask(args, settings: Settings) -> int:
         label = f"[{c.n}]" if not result.abstained else " -"
         meta = ", ".join(x for x in (c.source, c.published[:10], c.language, c.url) if x)
         print(f"{label} \"{c.sentence}\"\n    {c.title} ({meta})")
+    return 0
+
+
+def _remove(args, settings: Settings) -> int:
+    from app.engine import open_store
+
+    store = open_store(settings)
+    found = {wanted: store.find_article(wanted) for wanted in args.articles}
+    missing = [wanted for wanted, article_id in found.items() if article_id is None]
+    ids = sorted({article_id for article_id in found.values() if article_id})
+    if ids:
+        store.remove(ids)
+    for wanted in missing:
+        print(f"not found: {wanted} (see 'newsqa articles' for ids and urls)", file=sys.stderr)
+    print(f"removed {len(ids)} article(s)")
+    return 1 if missing else 0
+
+
+def _articles(args, settings: Settings) -> int:
+    from app.engine import open_store
+    from app.filters import to_where
+
+    listed = open_store(settings).list_articles(to_where(_filters(args)))
+    if args.json:
+        print(json.dumps([{k: v for k, v in vars(a).items() if k != "text"} for a in listed], indent=2, ensure_ascii=False))
+        return 0
+    for a in listed:
+        print(f"{a.published[:10] or '----------'}  {a.language or '??'}  {a.source[:24]:24s}  {a.id}  {a.title[:70]}")
+    print(f"{len(listed)} article(s)")
     return 0
 
 
@@ -176,7 +217,8 @@ def _eval(args, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "ask": _ask, "stats": _stats, "serve": _serve, "eval": _eval}
+COMMANDS = {"ingest": _ingest, "ask": _ask, "remove": _remove, "articles": _articles, "stats": _stats,
+            "serve": _serve, "eval": _eval}
 
 if __name__ == "__main__":
     raise SystemExit(main())

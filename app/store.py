@@ -174,6 +174,24 @@ class NewsStore:
         got = self._collections[PASSAGES].get(ids=list(ids), include=["documents", "metadatas"])
         return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
+    def find_article(self, id_or_url: str) -> str | None:
+        """The stored article with this id or url."""
+        by_id = self._collections[ARTICLES].get(ids=[id_or_url], include=[])["ids"]
+        if by_id:
+            return by_id[0]
+        by_url = self._collections[ARTICLES].get(where={"url": id_or_url}, include=[], limit=1)["ids"]
+        return by_url[0] if by_url else None
+
+    def list_articles(self, where: dict | None = None) -> list[StoredArticle]:
+        got = self._collections[ARTICLES].get(where=where or None, include=["metadatas"])
+        found = [StoredArticle.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"])]
+        return sorted(found, key=lambda a: (a.published, a.id), reverse=True)
+
+    def remove(self, ids: Sequence[str]) -> None:
+        """Delete articles with their passages and sentences, and bring BM25 in step."""
+        self.delete_articles(ids)
+        self.rebuild_lexical()
+
     def sources(self) -> list[str]:
         """The distinct outlets stored (re-read when the number of articles changes)."""
         count = self.count(ARTICLES)

