@@ -70,8 +70,10 @@ def build_article(record: Record) -> Article:
     text = raw_text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     values = {key: _as_text(_pick(fields, key), where, key) for key in ALIASES if key != "text"}
 
-    dateline = parse_dateline(text)
-    body_start = dateline.end if dateline else 0
+    body_start = _after_repeated_title(text, values["title"])
+    dateline = parse_dateline(text[body_start:])
+    if dateline:
+        body_start += dateline.end
     published = normalise_published(values["published"])
     if values["published"] and not published:
         raise SourceError(where, f"unreadable date '{values['published']}'; use ISO 8601 (2025-10-26)")
@@ -95,6 +97,15 @@ def build_article(record: Record) -> Article:
         body_start=body_start,
         origin=where,
     )
+
+
+def _after_repeated_title(text: str, title: str) -> int:
+    """Where the body starts when its first line repeats the headline (as extracted web pages
+    often do): the headline is metadata, not a sentence of the report."""
+    first, newline, rest = text.partition("\n")
+    if title and newline and first.strip().rstrip(".").casefold() == title.strip().rstrip(".").casefold():
+        return len(text) - len(rest.lstrip("\n"))
+    return 0
 
 
 def _identity(values: dict, filename: str, text: str) -> str:

@@ -141,3 +141,14 @@ def test_index_left_stale_by_a_crash_is_rebuilt_on_read(tmp_path, embedder):
     store.collection("passages").delete(ids=[store.lexical.ids[0]])
     fresh = NewsStore.open(tmp_path / "s", embedder)
     assert fresh.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
+
+
+def test_headline_repeated_as_first_line_is_not_a_sentence(tmp_path, store):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "t1", "title": "Hafen wieder offen",
+                                "text": "Hafen wieder offen\n\nHAMBURG (dpa) - Der Hafen ist wieder offen. Schiffe fahren."}), "utf-8")
+    ingest([path], store)
+    got = store.collection("sentences").get(where={"article_id": "t1"}, include=["documents"])
+    assert sorted(got["documents"]) == ["Der Hafen ist wieder offen.", "Schiffe fahren."]
+    (article,) = store.articles(["t1"]).values()
+    assert (article.place, article.source) == ("HAMBURG", "dpa")
