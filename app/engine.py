@@ -14,9 +14,9 @@ from app import extractive
 from app.config import Settings, go_offline, load_settings
 from app.embeddings import make_embedder
 from app.errors import EmptyStoreError
+from app.outlets import unknown_outlets
 from app.retrieve import HybridRetriever
 from app.store import NewsStore
-from app.outlets import unknown_outlets
 from app.timeexpr import question_range
 from app.types import Answer, Hit
 
@@ -44,7 +44,8 @@ def _hits(docs) -> list[Hit]:
 
 
 def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | None):
-    """question -> {question, passages} -> {question, passages, scored, citations, abstained}."""
+    """Two runnables: question -> {question, passages}, then -> {..., citations, closest,
+    abstained, missing_outlets}."""
     retriever = HybridRetriever(store=store, k=k, candidates=max(settings.candidates, k), filters=filters)
 
     def pick(state: dict) -> dict:
