@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--store", type=Path, help=_help("store"))
         return p
 
+    def with_filters(p):  # the metadata filters of app.filters, read back by _filters()
+        p.add_argument("--source", action="append", help="only articles from this source (repeatable)")
+        p.add_argument("--language", action="append", help="only articles in this language (repeatable)")
+        p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
+        p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+        return p
+
     p = with_store(sub.add_parser("ingest", help="Add articles (files, folders, .json/.jsonl) to the store."))
     p.add_argument("sources", nargs="+", help="files or folders: .txt .md .html .json .jsonl")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -33,21 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("ask", help="Answer one question with cited sentences."))
     p.add_argument("question")
     p.add_argument("-k", type=int, help=_help("k"))
-    p.add_argument("--source", action="append", help="only articles from this source (repeatable)")
-    p.add_argument("--language", action="append", help="only articles in this language (repeatable)")
-    p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
-    p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    with_filters(p)
     p.add_argument("--reference-date", type=_day, help="resolve 'last week', 'im Oktober' ... against this date (YYYY-MM-DD; default today)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     p = with_store(sub.add_parser("remove", help="Delete articles (by id or url) with all their passages and sentences."))
     p.add_argument("articles", nargs="+", metavar="ID_OR_URL")
 
-    p = with_store(sub.add_parser("articles", help="List the stored articles, newest first."))
-    p.add_argument("--source", action="append", help="only this source (repeatable)")
-    p.add_argument("--language", action="append", help="only this language (repeatable)")
-    p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
-    p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    p = with_filters(with_store(sub.add_parser("articles", help="List the stored articles, newest first.")))
     p.add_argument("--json", action="store_true")
 
     p = with_store(sub.add_parser("stats", help="Counts, sources and date range of the store."))

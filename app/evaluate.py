@@ -10,8 +10,8 @@ import re
 import shutil
 import sys
 import time
-from datetime import date
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -235,14 +235,14 @@ def write_run(run: dict, out: Path) -> None:
     if "baseline" in run:
         summary["baseline"] = {"name": run["baseline"]["name"], **run["baseline"]["metrics"]}
     (out / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), "utf-8")
-    with (out / "results.jsonl").open("w", encoding="utf-8") as handle:
-        for line in run["details"]:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    _write_jsonl(out / "results.jsonl", run["details"])
     if "baseline" in run:
-        with (out / "baseline-results.jsonl").open("w", encoding="utf-8") as handle:
-            for line in run["baseline"]["details"]:
-                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        _write_jsonl(out / "baseline-results.jsonl", run["baseline"]["details"])
     (out / "report.html").write_text(render_report(run), "utf-8")
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
 
 
 def _flat(prefix: str, value, out: list[str]) -> None:

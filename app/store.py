@@ -272,8 +272,7 @@ class NewsStore:
         article records that mark each one complete)."""
         if not prepared:
             return
-        self._mark_pending()
-        self.delete_articles([p.article.id for p in prepared])
+        self.delete_articles([p.article.id for p in prepared])  # marks the BM25 index pending
         rows: dict[str, list] = {name: [] for name in (SENTENCES, PASSAGES, ARTICLES)}
         for item in prepared:
             article, shared = item.article, _shared_meta(item.article)
