@@ -136,9 +136,7 @@ def _remove(args, settings: Settings) -> int:
     from app.engine import open_store
 
     store = open_store(settings)
-    found = {wanted: store.find_article(wanted) for wanted in args.articles}
-    missing = [wanted for wanted, article_id in found.items() if article_id is None]
-    ids = sorted({article_id for article_id in found.values() if article_id})
+    ids, missing = store.resolve(args.articles)
     if ids:
         store.remove(ids)
     for wanted in missing:

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.errors import ConfigError
+
 _OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -51,6 +53,22 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the web chat binds to.")
     port: int = Field(7860, description="Port of the web chat.")
+    auth: str | None = Field(
+        None, description="Login for the web chat and its API: 'user:password', several separated by commas."
+    )
+    max_upload_mb: int = Field(20, ge=1, le=1024, description="Largest file the web chat accepts.")
+    concurrency: int = Field(2, ge=1, le=64, description="Questions the web chat answers at once.")
+    queue_size: int = Field(64, ge=1, description="Requests that may wait; more get a 'busy' message.")
+
+    def logins(self) -> list[tuple[str, str]]:
+        """``auth`` as (user, password) pairs; a pair without ':' is a configuration error."""
+        pairs = []
+        for item in filter(None, (p.strip() for p in (self.auth or "").split(","))):
+            user, sep, password = item.partition(":")
+            if not sep or not user or not password:
+                raise ConfigError(f"NEWSQA_AUTH entry {item!r} has no password: write it as user:password.")
+            pairs.append((user, password))
+        return pairs
 
 
 def load_settings(**overrides) -> Settings:

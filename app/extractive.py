@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.answertype import AnswerType, answer_span, answer_type, holds
 from app.lexical import tokenize
 from app.prompts import render
 from app.store import NewsStore
@@ -16,15 +16,7 @@ LEXICAL_WEIGHT = 0.35  # weight of question-term overlap beside the cosine simil
 RANK_PRIOR = 0.05  # bonus for sentences of the best-ranked passages, fading with rank
 NEAR_REPEAT = 0.92  # cosine above which two sentences say the same thing
 EXTRA_MARGIN = 0.04  # further sentences are cited when this close to the best one
-_NUMBER_QUESTION = re.compile(
-    r"\b(how (many|much|old|long|far)|what (percentage|share|number|amount)|wie (viele?|alt|lange|weit|hoch)"
-    r"|wieviele?)\b", re.IGNORECASE
-)
-_HAS_NUMBER = re.compile(
-    r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?"
-    r"|billions?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|tausend|million"
-    r"|milliarde)\b", re.IGNORECASE
-)
+TYPE_BONUS = 0.15  # for a sentence holding the kind of thing the question asks for ("which decree")
 
 
 @dataclass(frozen=True)
@@ -34,6 +26,8 @@ class Scored:
     meta: dict
     score: float
     vector: np.ndarray
+    typed: bool = False  # holds the kind of thing the question asks for
+    span: tuple[int, int] | None = None  # where, in the sentence
 
 
 def overlap(question_tokens: set[str], sentence: str) -> float:
@@ -52,13 +46,15 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     qvec = store.embedder.embed_query(question)
     cosine = vectors @ qvec
     qtokens = set(tokenize(question))
-    wants_number = bool(_NUMBER_QUESTION.search(question))
+    wanted = answer_type(question)
     scored = []
     for sid, text, meta, vec, cos in zip(ids, texts, metas, vectors, cosine):
         score = float(cos) + LEXICAL_WEIGHT * overlap(qtokens, text) + RANK_PRIOR / (1 + order[sid])
-        if wants_number and not _HAS_NUMBER.search(text):
+        if wanted is AnswerType.NUMBER and not holds(wanted, text):
             continue  # a "how many" question is not answered by a sentence without a number
-        scored.append(Scored(sid, text, meta, score, vec))
+        typed = wanted is not None and wanted is not AnswerType.NUMBER and holds(wanted, text)
+        span = answer_span(wanted, text)
+        scored.append(Scored(sid, text, meta, score + TYPE_BONUS * typed, vec, typed, span))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
 
@@ -71,6 +67,8 @@ def select(scored: list[Scored], max_citations: int) -> list[Scored]:
     for cand in scored[1:]:
         if len(chosen) >= max_citations or cand.score < scored[0].score - EXTRA_MARGIN:
             break
+        if scored[0].typed and not cand.typed:
+            continue  # the best sentence names the decree asked for; the others must too
         if any(float(cand.vector @ c.vector) > NEAR_REPEAT for c in chosen):
             continue
         if any(cand.meta.get("passage_id") == c.meta.get("passage_id") for c in chosen):
@@ -90,7 +88,7 @@ def to_citations(chosen: list[Scored], store: NewsStore) -> list[Citation]:
                 n=n, sentence=item.text, sentence_id=item.sentence_id, article_id=item.meta["article_id"],
                 title=art.title if art else "", source=art.source if art else "", url=art.url if art else "",
                 published=art.published if art else "", language=art.language if art else "",
-                score=item.score, start=int(item.meta["start"]), end=int(item.meta["end"]),
+                score=item.score, start=int(item.meta["start"]), end=int(item.meta["end"]), span=item.span,
             )
         )
     return citations

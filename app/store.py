@@ -182,6 +182,12 @@ class NewsStore:
         by_url = self._collections[ARTICLES].get(where={"url": id_or_url}, include=[], limit=1)["ids"]
         return by_url[0] if by_url else None
 
+    def resolve(self, refs: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Article ids for ids or urls, and the refs that match nothing."""
+        found = {ref: self.find_article(ref) for ref in refs}
+        missing = [ref for ref, article_id in found.items() if article_id is None]
+        return sorted({i for i in found.values() if i}), missing
+
     def list_articles(self, where: dict | None = None) -> list[StoredArticle]:
         got = self._collections[ARTICLES].get(where=where or None, include=["metadatas"])
         found = [StoredArticle.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"])]

@@ -34,6 +34,7 @@ class Citation:
     score: float
     start: int = 0  # offsets of the sentence in the stored article text
     end: int = 0
+    span: tuple[int, int] | None = None  # the phrase that answers, as offsets in ``sentence``
 
 
 @dataclass(frozen=True)

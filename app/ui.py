@@ -1,84 +1,220 @@
-"""Minimal web chat (Gradio): streams the answer and lists its cited sentences.
+"""The web chat (Gradio): a thin layer over ``stream_answer`` and the ingest pipeline.
 
-All logic lives in ``stream_answer``; this module only turns its events into chat messages.
-Article text and answers are escaped, so nothing stored is ever rendered as HTML.
+It holds no retrieval or citation logic: it turns answer events into chat messages and a
+sources panel (``app.ui_render``), and library actions into calls to ``ingest`` and the store.
 """
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
 from app.config import Settings, go_offline
-from app.engine import open_store, stream_answer
+from app.engine import answer, open_store, stream_answer
 from app.errors import NewsQAError
-from app.types import Citation
+from app.sources import in_context
+from app.ui_render import CLICK_JS, CSS, answer_html, esc, sources_panel, turn_html
 
-EXAMPLES_MAX = 3
-
-
-def _esc(text: str) -> str:
-    return html.escape(text or "", quote=True).replace("[", "&#91;").replace("]", "&#93;").replace("*", "&#42;")
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+ARTICLE_COLUMNS = ["published", "source", "language", "title", "id", "url"]
 
 
-def render_sources(citations: list[Citation], abstained: bool) -> str:
-    if not citations:
-        return ""
-    head = "**Closest sentences found (they do not answer the question):**" if abstained else "**Sources**"
-    lines = [head]
-    for c in citations:
-        label = "–" if abstained else f"&#91;{c.n}&#93;"
-        meta = " · ".join(_esc(x) for x in (c.source, c.published[:10], c.language) if x)
-        link = f" · <a href=\"{_esc(c.url)}\" target=\"_blank\" rel=\"noopener\">link</a>" if c.url.startswith(("http://", "https://")) else ""
-        lines.append(f"{label} “{_esc(c.sentence)}”<br><small>{_esc(c.title)} — {meta}{link}</small>")
-    return "\n\n".join(lines)
+def example_questions(store, limit: int = 3) -> list[str]:
+    """Questions about the newest stored articles, in each article's language."""
+    questions = []
+    for article in store.list_articles()[:limit]:
+        title = article.title.strip().rstrip(".")
+        if not title:
+            continue
+        questions.append(f"Worum geht es bei „{title}“?" if article.language == "de" else f"What happened: {title}?")
+    return questions
 
 
-def respond(message: str, history, settings: Settings):
-    """Gradio generator: partial answer text while streaming, then answer plus sources."""
+def filters_from(since: str, until: str, sources: list[str] | None, languages: list[str] | None) -> dict:
+    filters = {"since": (since or "").strip(), "until": (until or "").strip(),
+               "source": list(sources or []), "language": list(languages or [])}
+    return {k: v for k, v in filters.items() if v}
+
+
+def respond(message, history, turns, settings: Settings, filters: dict, n_sources: int):
+    """Generator of (history, turns): the answer streams in, then gets markers and sources."""
+    history = list(history or []) + [{"role": "user", "content": esc(message)},
+                                     {"role": "assistant", "content": ""}]
+    turns = list(turns or [])
+    wanted = settings.model_copy(update={"max_citations": int(n_sources)})
     text = ""
     try:
-        for event in stream_answer(message, settings=settings):
+        for event in stream_answer(message, filters=filters, settings=wanted):
             if event["type"] == "token":
                 text += event["text"]
-                yield _esc(text)
+                history[-1] = {"role": "assistant", "content": esc(text)}
+                yield history, turns
             elif event["type"] == "answer":
                 result = event["answer"]
-                shown = result.closest if result.abstained else result.citations
-                body = f"_{_esc(result.answer)}_" if result.abstained else _esc(result.answer)
-                yield body + "\n\n" + render_sources(shown, result.abstained)
+                turn = len(turns) + 1
+                shown = in_context(result.closest if result.abstained else result.citations, open_store(wanted))
+                turns.append(turn_html(result, shown, turn))
+                history[-1] = {"role": "assistant", "content": answer_html(result, turn)}
+                yield history, turns
     except (NewsQAError, ValueError) as err:
-        yield f"⚠️ {_esc(str(err))}"
+        history[-1] = {"role": "assistant", "content": f"⚠️ {esc(str(err))}"}
+        yield history, turns
+
+
+def library_summary(store) -> str:
+    stats = store.stats()
+    if not stats["articles"]:
+        return "The library is empty: add articles below, or run `newsqa ingest PATH`."
+    span = " – ".join(stats["date_range"]) if stats["date_range"] else "no dates"
+    sources = ", ".join(f"{esc(s)} ({n})" for s, n in list(stats["sources"].items())[:12])
+    more = f" and {len(stats['sources']) - 12} more" if len(stats["sources"]) > 12 else ""
+    return (f"**{stats['articles']} articles**, {stats['sentences']} sentences, published {esc(span)}. "
+            f"Sources: {sources}{more}.")
+
+
+def article_rows(store) -> list[list[str]]:
+    return [[getattr(a, c) for c in ARTICLE_COLUMNS] for a in store.list_articles()]
+
+
+def add_files(paths: list[str] | None, settings: Settings, progress=None) -> list[list[str]]:
+    """Ingest uploaded files one by one; one result row per file."""
+    from ingest.pipeline import ingest
+
+    store = open_store(settings)
+    rows = []
+    items = list(paths or [])
+    for i, path in enumerate(items):
+        name = Path(path).name
+        if progress is not None:
+            progress((i, len(items)), desc=f"Adding {name}")
+        if Path(path).suffix.lower() not in UPLOAD_TYPES:
+            rows.append([name, f"refused: not one of {', '.join(UPLOAD_TYPES)}"])
+            continue
+        if Path(path).stat().st_size > settings.max_upload_mb * 2**20:
+            rows.append([name, f"refused: larger than {settings.max_upload_mb} MB"])
+            continue
+        report = ingest([Path(path)], store, max_tokens=settings.max_passage_tokens, progress=False)
+        if report.failed:
+            rows.append([name, "failed: " + "; ".join(e.reason for e in report.failed)])
+        else:
+            rows.append([name, report.summary()])
+    return rows
+
+
+def remove_articles(refs: str, settings: Settings) -> str:
+    store = open_store(settings)
+    wanted = [r.strip() for r in (refs or "").replace(",", "\n").splitlines() if r.strip()]
+    if not wanted:
+        return "Give an article id or url (see the table)."
+    ids, missing = store.resolve(wanted)
+    if ids:
+        store.remove(ids)
+    note = f"Removed {len(ids)} article(s)."
+    return note + (f" Not found: {esc(', '.join(missing))}." if missing else "")
 
 
 def build(settings: Settings):
     import gradio as gr
 
     store = open_store(settings)
-    stats = store.stats()
-    examples = [
-        "Which decree authorised the signing?",
-        "Where did the high-level UN conference take place?",
-        "Who led the delegation to Vietnam?",
-    ][:EXAMPLES_MAX]
-    with gr.Blocks(title="newsqa") as demo:
-        gr.Markdown(
-            f"### newsqa — ask the news\n{stats['articles']} articles from "
-            f"{len(stats['sources'])} sources in `{_esc(stats['store'])}`. Every answer cites stored sentences verbatim."
-        )
-        def chat(message, history):
-            yield from respond(message, history, settings)
 
-        gr.ChatInterface(
-            fn=chat,
-            examples=examples if stats["articles"] else None,
-            cache_examples=False,
-        )
+    def filter_choices():
+        stats = store.stats()
+        return list(stats["sources"]), list(stats["languages"])
+
+    sources, languages = filter_choices()
+    with gr.Blocks(title="newsqa") as demo:
+        gr.Markdown("### newsqa: ask the news, check every source")
+        turns = gr.State([])
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Answers", height=520, elem_id="chat", sanitize_html=True,
+                        placeholder=f"{library_summary(store)}\n\nEvery answer cites stored sentences "
+                                    "verbatim; click a marker to see it in its article.",
+                    )
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="Ask about the stored articles…", show_label=False,
+                                         scale=5, elem_id="question", autofocus=True)
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    examples = example_questions(store)
+                    if examples:
+                        gr.Examples(examples=examples, inputs=[box], label="Try")
+                with gr.Column(scale=2):
+                    panel = gr.HTML(sources_panel([]), label="Sources", elem_id="sources")
+                    with gr.Accordion("Filters", open=False):
+                        since = gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since")
+                        until = gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until")
+                        pick_sources = gr.Dropdown(sources, multiselect=True, label="Sources")
+                        pick_languages = gr.Dropdown(languages, multiselect=True, label="Languages")
+                        gr.Markdown("Dates set here replace a time read from the question.")
+                    with gr.Accordion("Settings", open=False):
+                        n_sources = gr.Slider(1, 10, value=settings.max_citations, step=1,
+                                              label="Most sentences cited per answer")
+                        gr.Markdown(f"Answerer: extractive (verbatim sentences). Embedder: `{esc(settings.embedder)}`.")
+        with gr.Tab("Library"):
+            summary = gr.Markdown(library_summary(store))
+            table = gr.Dataframe(article_rows(store), headers=ARTICLE_COLUMNS, interactive=False, wrap=True)
+            with gr.Row():
+                with gr.Column():
+                    files = gr.File(label="Add articles (txt, md, html, json, jsonl)", file_count="multiple",
+                                    file_types=list(UPLOAD_TYPES), type="filepath")
+                    add = gr.Button("Add to the library")
+                    added = gr.Dataframe(headers=["file", "result"], interactive=False, label="Results")
+                with gr.Column():
+                    refs = gr.Textbox(label="Remove articles (ids or urls, one per line)", lines=3)
+                    remove = gr.Button("Remove", variant="stop")
+                    removed = gr.Markdown()
+
+        def chat(message, history, turns_, since_, until_, sources_, languages_, n):
+            if not (message or "").strip():
+                yield history, turns_, gr.update(), gr.update()
+                return
+            filters = filters_from(since_, until_, sources_, languages_)
+            for history_, turns_ in respond(message, history, turns_, settings, filters, n):
+                yield history_, turns_, sources_panel(turns_), ""
+
+        ask_inputs = [box, chatbot, turns, since, until, pick_sources, pick_languages, n_sources]
+        ask_outputs = [chatbot, turns, panel, box]
+        box.submit(chat, ask_inputs, ask_outputs, api_name="ask")
+        send.click(chat, ask_inputs, ask_outputs, api_name=False)
+
+        def refreshed():
+            s, l = filter_choices()
+            return (library_summary(store), article_rows(store), gr.update(choices=s), gr.update(choices=l))
+
+        def do_add(paths, progress=gr.Progress()):
+            rows = add_files(paths, settings, progress)
+            return (rows, *refreshed())
+
+        def do_remove(text):
+            return (remove_articles(text, settings), *refreshed())
+
+        def answer_json(question: str, since: str = "", until: str = "", source: list[str] | None = None,
+                        language: list[str] | None = None, max_citations: int = 3) -> dict:
+            """The answer with its citations and their article metadata, as JSON."""
+            wanted = settings.model_copy(update={"max_citations": int(max_citations)})
+            try:
+                return answer(question, filters=filters_from(since, until, source, language), settings=wanted).to_dict()
+            except (NewsQAError, ValueError) as err:
+                return {"error": str(err)}
+
+        gr.api(answer_json, api_name="answer")
+
+        lib_outputs = [summary, table, pick_sources, pick_languages]
+        add.click(do_add, [files], [added, *lib_outputs], api_name="add_articles")
+        remove.click(do_remove, [refs], [removed, *lib_outputs], api_name="remove_articles")
     return demo
 
 
-def launch(settings: Settings) -> None:
+def launch(settings: Settings, block: bool = True):
     go_offline()
     demo = build(settings)
-    demo.queue(default_concurrency_limit=2, max_size=64).launch(
-        server_name=settings.host, server_port=settings.port, show_error=False, share=False
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    demo.launch(
+        server_name=settings.host, server_port=settings.port, show_error=False, share=False,
+        auth=settings.logins() or None, max_file_size=f"{settings.max_upload_mb}mb",
+        blocked_paths=[str(Path(settings.store).resolve())], allowed_paths=[],
+        css=CSS, js=CLICK_JS, prevent_thread_lock=not block, quiet=not block,
     )
+    return demo

@@ -13,10 +13,7 @@ def seed_questions(answerable):
 
 
 @pytest.mark.parametrize("item", seed_questions(True), ids=lambda q: q["id"])
-def test_seed_answerable_questions_cite_a_gold_sentence(item, seed_settings, request):
-    if item["id"] == "seed-01":  # runs, and fails the suite once it starts passing: then drop this
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="known gap: no bundled multilingual model ranks the decree sentence first"))
+def test_seed_answerable_questions_cite_a_gold_sentence(item, seed_settings):
     result = answer(item["question"], settings=seed_settings)
     assert not result.abstained
     assert any(contains_answer(c.sentence, item["answers"]) for c in result.citations), result.answer
@@ -38,9 +35,13 @@ def test_citation_is_verbatim_with_article_metadata(seed_settings):
     assert "[1]" in result.answer and first.sentence in result.answer
 
 
-def test_decree_sentence_is_retrieved(seed_settings):
+def test_decree_question_cites_the_whole_decree_sentence_first(seed_settings):
     result = answer("Which decree authorised the signing?", settings=seed_settings)
     assert any(DECREE in hit.text for hit in result.passages[:5])
+    first = result.citations[0]
+    assert first.sentence == DECREE  # the whole sentence, verbatim, not a fragment
+    assert (first.source, first.published, first.language) == ("BelTA", "2025-10-26", "de")
+    assert first.title and first.sentence_id
 
 
 def test_stream_events_and_answer_are_one_path(seed_settings):
