@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,8 +33,15 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
         return p
 
-    p = with_store(sub.add_parser("ingest", help="Add articles (files, folders, .json/.jsonl) to the store."))
-    p.add_argument("sources", nargs="+", help="files or folders: .txt .md .html .json .jsonl")
+    p = with_store(sub.add_parser("ingest", help="Add articles (files, folders, web pages, feeds) to the store."))
+    p.add_argument("sources", nargs="*", help="files or folders (.txt .md .html .json .jsonl) or http(s) URLs")
+    p.add_argument("--urls", type=Path, metavar="FILE", help="a file with one article URL per line")
+    p.add_argument("--feed", action="append", default=[], metavar="URL_OR_FILE",
+                   help="an RSS or Atom feed (repeatable); remembered for 'newsqa sync'")
+    p.add_argument("--no-fetch", action="store_true", help="keep feed summaries; do not fetch the linked pages")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = with_store(sub.add_parser("sync", help="Poll every feed ingested before; add what is new or changed."))
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = with_store(sub.add_parser("ask", help="Answer one question with cited sentences."))
@@ -85,7 +92,6 @@ def _filters(args) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     go_offline()
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `newsqa articles | head` ends quietly
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(store=args.store, host=getattr(args, "host", None), port=getattr(args, "port", None))
@@ -93,14 +99,45 @@ def main(argv: list[str] | None = None) -> int:
     except (NewsQAError, ValueError) as err:
         print(f"newsqa: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `newsqa articles | head` ends quietly
+        # the process-wide SIGPIPE default stays untouched: it would kill servers sharing it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _web(settings: Settings, fetch_pages: bool = True):
+    from ingest.pipeline import WebOptions
+
+    return WebOptions(timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_mb * 2**20, fetch_pages=fetch_pages)
 
 
 def _ingest(args, settings: Settings) -> int:
     from app.engine import open_store
-    from ingest.pipeline import ingest
+    from ingest.pipeline import ingest_and_remember
 
-    report = ingest(args.sources, open_store(settings), max_tokens=settings.max_passage_tokens)
-    if args.json:
+    sources = list(args.sources)
+    if args.urls:
+        try:
+            lines = args.urls.read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise NewsQAError(f"--urls {args.urls}: cannot read it ({err}); give a UTF-8 text file, one URL per line.") from None
+        sources += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not sources and not args.feed:
+        raise NewsQAError("Nothing to ingest: give files, folders or URLs, --urls FILE or --feed URL.")
+    report = ingest_and_remember(open_store(settings), sources, args.feed, _web(settings, not args.no_fetch),
+                                 settings.max_passage_tokens)
+    return _report(report, args.json)
+
+
+def _sync(args, settings: Settings) -> int:
+    from app.engine import open_store
+    from ingest.pipeline import sync
+
+    return _report(sync(open_store(settings), _web(settings), settings.max_passage_tokens), args.json)
+
+
+def _report(report, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         for err in report.failed:
@@ -129,6 +166,8 @@ def _ask(args, settings: Settings) -> int:
         label = f"[{c.n}]" if not result.abstained else " -"
         meta = ", ".join(x for x in (c.source, c.published[:10], c.language, c.url) if x)
         print(f"{label} \"{c.sentence}\"\n    {c.title} ({meta})")
+        if c.also_reported_by:
+            print(f"    also reported by: {', '.join(c.also_reported_by)}")
     return 0
 
 
@@ -215,7 +254,7 @@ def _eval(args, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "ask": _ask, "remove": _remove, "articles": _articles, "stats": _stats,
+COMMANDS = {"ingest": _ingest, "sync": _sync, "ask": _ask, "remove": _remove, "articles": _articles, "stats": _stats,
             "serve": _serve, "eval": _eval}
 
 if __name__ == "__main__":

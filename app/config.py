@@ -51,6 +51,22 @@ class Settings(BaseSettings):
     cache: Path = Field(
         Path("~/.cache/newsqa"), description="Folder for evaluation stores built from --articles."
     )
+    llm: str = Field(
+        "extractive",
+        description="Answerer: 'extractive' (cited sentences, offline), 'openai:MODEL' (any "
+        "OpenAI-compatible server at NEWSQA_OPENAI_BASE_URL), 'ollama:MODEL' or 'llamacpp:/path/model.gguf'.",
+    )
+    openai_base_url: str | None = Field(None, description="Base URL of the OpenAI-compatible server (…/v1).")
+    openai_api_key: str = Field("not-needed", description="API key sent to the OpenAI-compatible server.")
+    llm_max_tokens: int = Field(300, ge=16, le=4096, description="Longest LLM answer, in tokens.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature of the LLM.")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds to wait for the LLM server.")
+    llm_evidence: int = Field(8, ge=1, le=30, description="Evidence sentences shown to the LLM.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds allowed for fetching one web page or feed.")
+    fetch_max_mb: int = Field(10, ge=1, le=200, description="Largest web page or feed fetched, in MB.")
+    fetch_private: bool = Field(
+        False, description="Let the web chat fetch local and private addresses (the CLI always may)."
+    )
     host: str = Field("127.0.0.1", description="Address the web chat binds to.")
     port: int = Field(7860, description="Port of the web chat.")
     auth: str | None = Field(

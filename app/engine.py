@@ -10,17 +10,20 @@ from pathlib import Path
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from app import extractive
+from app import extractive, generate
 from app.config import Settings, go_offline, load_settings
 from app.embeddings import make_embedder
 from app.errors import EmptyStoreError
-from app.outlets import unknown_outlets
+from app.followup import standalone
+from app.llm import make_chat_model
+from app.outlets import named_sources, unknown_outlets
 from app.retrieve import HybridRetriever
 from app.store import NewsStore
 from app.timeexpr import question_range
 from app.types import Answer, Hit
 
 _stores: dict[tuple[str, str], NewsStore] = {}
+_models: dict[tuple[str, str], object] = {}
 _lock = threading.Lock()
 
 
@@ -52,11 +55,13 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         scored = extractive.score_sentences(state["question"], state["passages"], store)
         best = scored[0].score if scored else 0.0
         missing = unknown_outlets(state["question"], store.sources())
+        closest = extractive.to_citations(scored[:3], store)
         if missing or best < settings.abstain_below:
-            closest = extractive.to_citations(scored[:3], store)
-            return {**state, "citations": [], "closest": closest, "abstained": True, "missing_outlets": missing}
-        chosen = extractive.select(scored, settings.max_citations)
-        return {**state, "citations": extractive.to_citations(chosen, store), "closest": [], "abstained": False}
+            return {**state, "citations": [], "closest": closest, "abstained": True, "missing_outlets": missing,
+                    "scored": scored}
+        chosen = extractive.select(scored, settings.max_citations, named_sources(state["question"], store.sources()))
+        return {**state, "citations": extractive.to_citations(chosen, store), "closest": closest,
+                "abstained": False, "scored": scored}
 
     retrieval = RunnablePassthrough.assign(passages=(lambda s: s["question"]) | retriever | RunnableLambda(_hits))
     return retrieval, RunnableLambda(pick)
@@ -75,15 +80,28 @@ def time_filters(question: str, filters: dict | None, reference: date) -> tuple[
     return {**filters, **found.as_filters()}, {**shown, "applied": True}
 
 
+def open_model(settings: Settings):
+    """The configured chat model (None for the extractive answerer), built once per setting."""
+    key = (settings.llm, settings.openai_base_url or "")
+    with _lock:
+        if key not in _models:
+            _models[key] = make_chat_model(settings)
+        return _models[key]
+
+
 def stream_answer(
     question: str, k: int | None = None, filters: dict | None = None,
     store: str | Path | None = None, settings: Settings | None = None, reference_date: date | None = None,
+    history: list | None = None, chat_model=None,
 ) -> Iterator[dict]:
     """Events: ``retrieval`` (passages), ``token`` (answer text pieces), ``citations``, ``answer``.
 
     A time expression in the question ("last week", "im Oktober 2025") becomes a date filter,
     resolved against ``reference_date`` (default: today); when nothing matches inside that
-    range, the search runs again without it and the ``Answer`` says so."""
+    range, the search runs again without it and the ``Answer`` says so. ``history`` (earlier
+    questions, or chat messages) makes a follow-up such as "And who signed it?" searchable.
+    With an LLM (``settings.llm``, or a LangChain ``chat_model`` passed in), tokens are the model's
+    raw output; the ``answer`` event holds the verified text."""
     settings = settings or load_settings(store=store)
     question = (question or "").strip()
     if not question:
@@ -91,32 +109,78 @@ def stream_answer(
     news = open_store(settings)
     if news.count() == 0:
         raise EmptyStoreError(news.label)
+    model = chat_model if chat_model is not None else open_model(settings)
+    query = standalone(question, history, model)
     k = k or settings.k
-    searched, time_range = time_filters(question, filters, reference_date or date.today())
+    searched, time_range = time_filters(query, filters, reference_date or date.today())
     retrieval, pick = build_chain(news, settings, k, searched)
-    state = retrieval.invoke({"question": question})
+    state = retrieval.invoke({"question": query})
     if not state["passages"] and time_range and time_range["applied"]:
         time_range["applied"] = False  # nothing published in that range: search everything
         retrieval, pick = build_chain(news, settings, k, filters)
-        state = retrieval.invoke({"question": question})
+        state = retrieval.invoke({"question": query})
     yield {"type": "retrieval", "passages": state["passages"], "time_range": time_range}
     state = pick.invoke(state)
-    if state["abstained"]:
+    result = {"citations": state["citations"], "abstained": state["abstained"], "answerer": "extractive",
+              "note": "", "dropped": []}
+    if not state["abstained"] and model is not None:
+        result.update((yield from _generated(model, query, state["scored"][:settings.llm_evidence], news)))
+    if result["abstained"]:
         text = extractive.abstention_text(question, state["closest"], len(state["passages"]),
                                           state.get("missing_outlets", []))
+        result["citations"] = []
+    elif result["answerer"] == "extractive":
+        text = extractive.compose(result["citations"])
     else:
-        text = extractive.compose(state["citations"])
-    for piece in _pieces(text):
-        yield {"type": "token", "text": piece}
-    yield {"type": "citations", "citations": state["citations"], "closest": state["closest"]}
+        text = result["text"]
+    if result["abstained"] or result["answerer"] == "extractive":  # else the model's tokens were the stream
+        for piece in _pieces(text):
+            yield {"type": "token", "text": piece}
+    closest = state["closest"] if result["abstained"] else []
+    yield {"type": "citations", "citations": result["citations"], "closest": closest}
     yield {
         "type": "answer",
         "answer": Answer(
-            question=question, answer=text, abstained=state["abstained"], citations=state["citations"],
-            passages=state["passages"], filters=dict(filters or {}), closest=state["closest"],
-            time_range=time_range,
+            question=question, answer=text, abstained=result["abstained"], citations=result["citations"],
+            passages=state["passages"], filters=dict(filters or {}), closest=closest, time_range=time_range,
+            answerer=_name(model) if result["answerer"] == "llm" else "extractive", query=query,
+            note=result["note"], dropped=result["dropped"],
         ),
     }
+
+
+def _generated(model, query: str, best: list, news: NewsStore):
+    """Stream the model's answer over the best sentences as token events; return what the
+    verification makes of it."""
+    evidence = extractive.to_citations(best, news)
+    raw = ""
+    try:
+        for piece in generate.stream_tokens(model, query, evidence):
+            raw += piece
+            yield {"type": "token", "text": piece}
+    except Exception as err:  # a model or server failure must not lose the answer
+        return _checked(None, f"The language model failed ({type(err).__name__}); this answer is extractive.")
+    return _checked(generate.verify(raw, evidence), "")
+
+
+def _name(model) -> str:
+    """'llm:<model>' as the ``Answer`` reports its answerer."""
+    for attr in ("model_name", "model", "model_path"):
+        if isinstance(getattr(model, attr, None), str):
+            return f"llm:{getattr(model, attr)}"
+    return f"llm:{type(model).__name__}"
+
+
+def _checked(verified, failure: str) -> dict:
+    """What an LLM answer becomes after verification: itself, an abstention, or a fallback."""
+    if failure:
+        return {"note": failure}
+    if verified.not_in_sources:
+        return {"abstained": True, "answerer": "llm", "note": "The language model found no answer in the sources."}
+    if not verified.citations:
+        return {"note": "The language model's answer cited none of the given sentences; this answer is extractive.",
+                "dropped": verified.dropped}
+    return {"text": verified.text, "citations": verified.citations, "answerer": "llm", "dropped": verified.dropped}
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -128,11 +192,12 @@ def _pieces(text: str) -> Iterator[str]:
 def answer(
     question: str, k: int | None = None, filters: dict | None = None,
     store: str | Path | None = None, settings: Settings | None = None, reference_date: date | None = None,
+    history: list | None = None, chat_model=None,
 ) -> Answer:
     """Answer a question from the stored articles, citing verbatim sentences."""
     final = None
     for event in stream_answer(question, k=k, filters=filters, store=store, settings=settings,
-                               reference_date=reference_date):
+                               reference_date=reference_date, history=history, chat_model=chat_model):
         if event["type"] == "answer":
             final = event["answer"]
     return final

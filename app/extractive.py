@@ -16,6 +16,7 @@ LEXICAL_WEIGHT = 0.35  # weight of question-term overlap beside the cosine simil
 RANK_PRIOR = 0.05  # bonus for sentences of the best-ranked passages, fading with rank
 NEAR_REPEAT = 0.92  # cosine above which two sentences say the same thing
 EXTRA_MARGIN = 0.04  # further sentences are cited when this close to the best one
+CONTEXT_WEIGHT = 0.15  # for question words found not in the sentence but in its article's title, place, outlet
 TYPE_BONUS = 0.15  # for a sentence holding the kind of thing the question asks for ("which decree")
 
 
@@ -37,6 +38,12 @@ def overlap(question_tokens: set[str], sentence: str) -> float:
     return len(question_tokens & set(tokenize(sentence))) / len(question_tokens)
 
 
+def _article_words(store: NewsStore, article_ids: set[str]) -> dict[str, set[str]]:
+    """Words of each article's title, place and outlet: "Passau" in a question counts for a
+    sentence of the Passau report even when the sentence does not repeat the name."""
+    return {i: set(tokenize(" ".join((a.title, a.place, a.source)))) for i, a in store.articles(article_ids).items()}
+
+
 def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int = 5) -> list[Scored]:
     """Score every sentence of the top ``read`` passages against the question."""
     order = {sid: rank for rank, hit in enumerate(hits[:read]) for sid in hit.sentence_ids}
@@ -46,10 +53,14 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     qvec = store.embedder.embed_query(question)
     cosine = vectors @ qvec
     qtokens = set(tokenize(question))
+    context = _article_words(store, {m["article_id"] for m in metas})
     wanted = answer_type(question)
     scored = []
     for sid, text, meta, vec, cos in zip(ids, texts, metas, vectors, cosine):
-        score = float(cos) + LEXICAL_WEIGHT * overlap(qtokens, text) + RANK_PRIOR / (1 + order[sid])
+        words = set(tokenize(text))
+        elsewhere = len((qtokens - words) & context.get(meta["article_id"], set())) / max(len(qtokens), 1)
+        score = (float(cos) + LEXICAL_WEIGHT * overlap(qtokens, text) + CONTEXT_WEIGHT * elsewhere
+                 + RANK_PRIOR / (1 + order[sid]))
         if wanted is AnswerType.NUMBER and not holds(wanted, text):
             continue  # a "how many" question is not answered by a sentence without a number
         typed = wanted is not None and wanted is not AnswerType.NUMBER and holds(wanted, text)
@@ -59,8 +70,10 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     return scored
 
 
-def select(scored: list[Scored], max_citations: int) -> list[Scored]:
-    """The best sentence, plus close runners-up from other passages that are not repeats."""
+def select(scored: list[Scored], max_citations: int, outlets: list[list[str]] = ()) -> list[Scored]:
+    """The best sentence, plus close runners-up from other passages that are not repeats; when
+    the question names several outlets, also the best sentence of each named outlet (one
+    sentence per report the question asks about)."""
     if not scored:
         return []
     chosen = [scored[0]]
@@ -74,12 +87,17 @@ def select(scored: list[Scored], max_citations: int) -> list[Scored]:
         if any(cand.meta.get("passage_id") == c.meta.get("passage_id") for c in chosen):
             continue
         chosen.append(cand)
+    for sources in outlets if len(outlets) > 1 else ():
+        if len(chosen) >= max_citations or any(c.meta.get("source") in sources for c in chosen):
+            continue
+        chosen += [s for s in scored if s.meta.get("source") in sources][:1]
     # reading order: by article, then position in the article
     return sorted(chosen, key=lambda s: (s.meta["article_id"], s.meta["index"]))
 
 
 def to_citations(chosen: list[Scored], store: NewsStore) -> list[Citation]:
     articles = store.articles(s.meta["article_id"] for s in chosen)
+    copies = store.copies(a.group for a in articles.values()) if articles else {}
     citations = []
     for n, item in enumerate(chosen, 1):
         art = articles.get(item.meta["article_id"])
@@ -89,9 +107,17 @@ def to_citations(chosen: list[Scored], store: NewsStore) -> list[Citation]:
                 title=art.title if art else "", source=art.source if art else "", url=art.url if art else "",
                 published=art.published if art else "", language=art.language if art else "",
                 score=item.score, start=int(item.meta["start"]), end=int(item.meta["end"]), span=item.span,
+                also_reported_by=_other_outlets(art, copies),
             )
         )
     return citations
+
+
+def _other_outlets(article, copies: dict) -> tuple[str, ...]:
+    if article is None:
+        return ()
+    others = {a.source for a in copies.get(article.group, []) if a.id != article.id and a.source}
+    return tuple(sorted(others - {article.source}))
 
 
 def compose(citations: list[Citation]) -> str:

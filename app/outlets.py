@@ -62,6 +62,11 @@ def match_sources(name: str, stored: list[str]) -> list[str]:
     return hits
 
 
+def named_sources(question: str, stored: list[str]) -> list[list[str]]:
+    """For each outlet the question names and the store holds, the stored sources it matches."""
+    return [found for found in (match_sources(name, stored) for name in mentioned_outlets(question)) if found]
+
+
 def unknown_outlets(question: str, stored: list[str]) -> list[str]:
     """Outlets the question names that no stored source matches. A question about a report
     from an outlet the store does not hold cannot be answered from the store."""

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from app.filters import matches, to_where
-from app.store import PASSAGES, SENTENCES, NewsStore
+from app.outlets import named_sources
+from app.store import SENTENCES, NewsStore
 from app.types import Hit
 from ingest.language import detect_language
 
@@ -31,6 +31,29 @@ def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int = RRF_
         for rank, item in enumerate(ids, 1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
+
+
+def interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
+    """Round-robin over the rankings (first items first), without repeats, at most ``k``."""
+    merged: dict[str, Hit] = {}
+    for rank in range(max(map(len, rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking) and ranking[rank].passage_id not in merged:
+                merged[ranking[rank].passage_id] = ranking[rank]
+    return list(merged.values())[:k]
+
+
+def one_copy_per_story(ranked: list[str], metas: dict[str, dict]) -> list[str]:
+    """Passages in rank order, without those of a second article of the same story group (a
+    syndicated copy): the best-ranked copy speaks for the group."""
+    speaker: dict[str, str] = {}
+    kept = []
+    for pid in ranked:
+        article = metas[pid]["article_id"]
+        group = metas[pid].get("group") or article
+        if speaker.setdefault(group, article) == article:
+            kept.append(pid)
+    return kept
 
 
 class HybridRetriever(BaseRetriever):
@@ -57,15 +80,32 @@ class HybridRetriever(BaseRetriever):
         ]
 
     def search(self, query: str) -> list[Hit]:
-        store, where = self.store, to_where(self.filters)
-        vector = store.embedder.embed_query(query)
+        """The fused ranking; when the question names stored outlets ("as reported by The Verge
+        and TechCrunch"), one sub-search per outlet restricted to it, interleaved with the
+        unrestricted one, so each named report has its evidence near the top."""
+        vector = self.store.embedder.embed_query(query)
+        index = self.store.lexical_index()
+        scores = index.scores(query)  # computed once, filtered per sub-search
+        overall = self._search(query, self.filters, vector, scores)
+        outlets = self._named_outlets(query)
+        if not outlets:
+            return overall
+        parts = [overall] + [self._search(query, {**(self.filters or {}), "source": sources}, vector, scores)
+                             for sources in outlets]
+        return interleave(parts, self.k)
+
+    def _named_outlets(self, query: str) -> list[list[str]]:
+        if self.filters and self.filters.get("source"):
+            return []  # the caller chose the outlets
+        return named_sources(query, self.store.sources())
+
+    def _search(self, query: str, filters: dict | None, vector: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        store, where = self.store, to_where(filters)
         texts: dict[str, str] = {}
         metas: dict[str, dict] = {}
         dense: dict[str, float] = {}
 
-        vectorstore = Chroma(client=store.client, collection_name=PASSAGES,
-                             embedding_function=store.embedder.as_langchain())
-        for doc, distance in vectorstore.similarity_search_by_vector_with_relevance_scores(
+        for doc, distance in store.vectorstore().similarity_search_by_vector_with_relevance_scores(
             vector.tolist(), k=self.candidates, filter=where
         ):
             texts[doc.id], metas[doc.id], dense[doc.id] = doc.page_content, doc.metadata, 1.0 - distance
@@ -76,17 +116,18 @@ class HybridRetriever(BaseRetriever):
             pid = meta["passage_id"]
             sentence_best[pid] = max(sentence_best.get(pid, -1.0), sim)
 
-        lexical = self._lexical(query, where)
+        lexical = self._lexical(scores, where)
         rankings = {
             "dense": sorted(dense, key=dense.get, reverse=True),
             "sentence": sorted(sentence_best, key=sentence_best.get, reverse=True),
             "lexical": sorted(lexical, key=lexical.get, reverse=True),
         }
         fused = rrf(rankings, self._weights(query, [metas[pid] for pid in rankings["dense"][:10]]))
-        top = sorted(fused, key=fused.get, reverse=True)[: self.k]
-        missing = [pid for pid in top if pid not in texts]
+        ranked = sorted(fused, key=fused.get, reverse=True)[: self.k * 3]
+        missing = [pid for pid in ranked if pid not in texts]
         for pid, (text, meta) in store.passages_by_id(missing).items():
             texts[pid], metas[pid] = text, meta
+        top = one_copy_per_story([pid for pid in ranked if pid in texts], metas)[: self.k]
         return [
             Hit(
                 passage_id=pid,
@@ -111,9 +152,8 @@ class HybridRetriever(BaseRetriever):
         same = sum(1 for meta in dense_top if meta.get("language") == language) / len(dense_top)
         return {**WEIGHTS, "lexical": WEIGHTS["lexical"] * (CROSS_LINGUAL_LEXICAL + (1 - CROSS_LINGUAL_LEXICAL) * same)}
 
-    def _lexical(self, query: str, where: dict | None) -> dict[str, float]:
+    def _lexical(self, scores: np.ndarray, where: dict | None) -> dict[str, float]:
         index = self.store.lexical_index()
-        scores = index.scores(query)
         if not len(scores) or float(scores.max()) <= 0.0:
             return {}
         pool = self.candidates * (5 if where else 1)

@@ -9,6 +9,7 @@ and leftovers of an interrupted write are deleted before that.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from ingest.model import Article, Passage, Sentence
 ARTICLES, PASSAGES, SENTENCES = "articles", "passages", "sentences"
 # Metadata copied onto passages and sentences so that filters work at every level.
 FILTER_FIELDS = ("source", "language", "category")
+SOURCES_RECHECK_S = 1.0  # how stale the cached list of outlets may be (another process may write)
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,14 @@ class StoredArticle:
     category: str
     place: str
     text: str = ""
+    group: str = ""
 
     @classmethod
     def from_chroma(cls, article_id: str, meta: dict, text: str = "") -> "StoredArticle":
         return cls(
             id=article_id,
             text=text or "",
+            group=str(meta.get("group") or article_id),
             **{f: str(meta.get(f, "")) for f in
                ("title", "source", "url", "author", "published", "language", "category", "place")},
         )
@@ -58,14 +62,20 @@ class PreparedArticle:
     passages: list[Passage]
     sentence_vectors: np.ndarray
     passage_vectors: np.ndarray
+    group: str = ""  # id of the story's first stored copy (near-identical wire copies share it)
+    minhash: str = ""  # MinHash signature (hex) and its band keys, to find later copies
+    bands: tuple[str, ...] = ()
 
 
-def _article_meta(article: Article, n_sentences: int, n_passages: int) -> dict:
+def _article_meta(item: PreparedArticle) -> dict:
+    article, n_sentences, n_passages = item.article, len(item.sentences), len(item.passages)
     meta = {
         "title": article.title, "source": article.source, "url": article.url,
         "author": article.author, "published": article.published, "language": article.language,
         "category": article.category, "place": article.place, "body_start": article.body_start,
         "content_hash": article.content_hash(), "n_sentences": n_sentences, "n_passages": n_passages,
+        "group": item.group or article.id, "minhash": item.minhash,
+        **{f"band_{i}": band for i, band in enumerate(item.bands)},
     }
     stamp = published_timestamp(article.published)
     if stamp is not None:
@@ -73,8 +83,10 @@ def _article_meta(article: Article, n_sentences: int, n_passages: int) -> dict:
     return meta
 
 
-def _shared_meta(article: Article) -> dict:
-    meta = {"article_id": article.id, **{f: getattr(article, f) for f in FILTER_FIELDS}}
+def _shared_meta(item: PreparedArticle) -> dict:
+    article = item.article
+    meta = {"article_id": article.id, "group": item.group or article.id,
+            **{f: getattr(article, f) for f in FILTER_FIELDS}}
     stamp = published_timestamp(article.published)
     if stamp is not None:
         meta["published_ts"] = stamp
@@ -102,11 +114,14 @@ class NewsStore:
                 f"set NEWSQA_EMBEDDER={built_with}, or ingest into a new store."
             )
         self._sources: tuple[int, list[str]] | None = None
+        self._sources_checked = 0.0
+        self._vectorstore = None
         self.lexical = LexicalIndex(lexical_dir)
         # Present from the first write of an ingest until its BM25 rebuild: readers then check
         # the index against Chroma on every query.
         self._dirty_marker = lexical_dir.with_name("lexical.pending") if lexical_dir else None
         self._batch = max(1, min(client.get_max_batch_size(), 5000))
+        self.folder: Path | None = None  # the local store's directory (state beside Chroma lives there)
 
     @classmethod
     def open(cls, path: Path, embedder: Embedder) -> "NewsStore":
@@ -118,7 +133,18 @@ class NewsStore:
             raise ConfigError(f"The store path {path} is a file: give a folder with --store or NEWSQA_STORE.")
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-        return cls(client, embedder, path / "lexical", label=str(path))
+        store = cls(client, embedder, path / "lexical", label=str(path))
+        store.folder = path
+        return store
+
+    def vectorstore(self):
+        """The passages as a LangChain vector store (built once: building it costs ~3 ms)."""
+        if self._vectorstore is None:
+            from langchain_chroma import Chroma
+
+            self._vectorstore = Chroma(client=self.client, collection_name=PASSAGES,
+                                       embedding_function=self.embedder.as_langchain())
+        return self._vectorstore
 
     def collection(self, name: str):
         return self._collections[name]
@@ -157,12 +183,8 @@ class NewsStore:
 
     def query(self, name: str, vector: np.ndarray, k: int, where: dict | None = None):
         """Nearest neighbours in one collection: (ids, documents, metadatas, cosine similarities)."""
-        collection = self._collections[name]
-        total = collection.count()
-        if total == 0:
-            return [], [], [], []
-        got = collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, total), where=where or None,
+        got = self._collections[name].query(  # Chroma returns fewer when it holds fewer
+            query_embeddings=[vector.tolist()], n_results=k, where=where or None,
             include=["documents", "metadatas", "distances"],
         )
         sims = [1.0 - d for d in got["distances"][0]]
@@ -179,7 +201,10 @@ class NewsStore:
         by_id = self._collections[ARTICLES].get(ids=[id_or_url], include=[])["ids"]
         if by_id:
             return by_id[0]
-        by_url = self._collections[ARTICLES].get(where={"url": id_or_url}, include=[], limit=1)["ids"]
+        from ingest.web import canonical_url
+
+        spellings = list(dict.fromkeys([id_or_url, canonical_url(id_or_url)]))
+        by_url = self._collections[ARTICLES].get(where={"url": {"$in": spellings}}, include=[], limit=1)["ids"]
         return by_url[0] if by_url else None
 
     def resolve(self, refs: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -187,6 +212,25 @@ class NewsStore:
         found = {ref: self.find_article(ref) for ref in refs}
         missing = [ref for ref, article_id in found.items() if article_id is None]
         return sorted({i for i in found.values() if i}), missing
+
+    def copy_candidates(self, bands: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(id, group, minhash) of stored articles sharing a MinHash band with these."""
+        if not bands:
+            return []
+        where = {"$or": [{f"band_{i}": band} for i, band in enumerate(bands)]}
+        got = self._collections[ARTICLES].get(where=where, include=["metadatas"])
+        return [(i, m.get("group") or i, m.get("minhash", "")) for i, m in zip(got["ids"], got["metadatas"])]
+
+    def copies(self, groups: Iterable[str]) -> dict[str, list[StoredArticle]]:
+        """The stored articles of each story group."""
+        wanted = sorted(set(groups))
+        if not wanted:
+            return {}
+        got = self._collections[ARTICLES].get(where={"group": {"$in": wanted}}, include=["metadatas"])
+        found: dict[str, list[StoredArticle]] = {}
+        for i, m in zip(got["ids"], got["metadatas"]):
+            found.setdefault(m.get("group") or i, []).append(StoredArticle.from_chroma(i, m))
+        return found
 
     def list_articles(self, where: dict | None = None) -> list[StoredArticle]:
         got = self._collections[ARTICLES].get(where=where or None, include=["metadatas"])
@@ -199,11 +243,15 @@ class NewsStore:
         self.rebuild_lexical()
 
     def sources(self) -> list[str]:
-        """The distinct outlets stored (re-read when the number of articles changes)."""
-        count = self.count(ARTICLES)
-        if self._sources is None or self._sources[0] != count:
-            got = self._collections[ARTICLES].get(include=["metadatas"])
-            self._sources = (count, sorted({m.get("source", "") for m in got["metadatas"]} - {""}))
+        """The distinct outlets stored: re-read when the number of articles changes, which is
+        checked at most once a second (a count costs ~5 ms on a large store)."""
+        now = time.monotonic()
+        if self._sources is None or now - self._sources_checked > SOURCES_RECHECK_S:
+            count = self.count(ARTICLES)
+            self._sources_checked = now
+            if self._sources is None or self._sources[0] != count:
+                got = self._collections[ARTICLES].get(include=["metadatas"])
+                self._sources = (count, sorted({m.get("source", "") for m in got["metadatas"]} - {""}))
         return self._sources[1]
 
     def stats(self) -> dict:
@@ -267,6 +315,7 @@ class NewsStore:
 
     def delete_articles(self, ids: Sequence[str]) -> None:
         self._mark_pending()
+        self._sources = None
         for chunk in _chunks(list(ids), 500):
             where = {"article_id": {"$in": chunk}}
             self._collections[SENTENCES].delete(where=where)
@@ -276,12 +325,13 @@ class NewsStore:
     def write(self, prepared: Sequence[PreparedArticle]) -> None:
         """Replace the given articles (delete leftovers, add sentences and passages, then the
         article records that mark each one complete)."""
+        self._sources = None  # re-read the outlets after this write
         if not prepared:
             return
         self.delete_articles([p.article.id for p in prepared])  # marks the BM25 index pending
         rows: dict[str, list] = {name: [] for name in (SENTENCES, PASSAGES, ARTICLES)}
         for item in prepared:
-            article, shared = item.article, _shared_meta(item.article)
+            article, shared = item.article, _shared_meta(item)
             passage_of = {sid: p.id for p in item.passages for sid in p.sentence_ids}
             for sentence, vector in zip(item.sentences, item.sentence_vectors):
                 meta = {**shared, "passage_id": passage_of[sentence.id], "index": sentence.index,
@@ -294,7 +344,7 @@ class NewsStore:
             mean = item.passage_vectors.mean(axis=0)
             mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
             rows[ARTICLES].append(
-                (article.id, mean, article.text, _article_meta(article, len(item.sentences), len(item.passages)))
+                (article.id, mean, article.text, _article_meta(item))
             )
         for name in (SENTENCES, PASSAGES, ARTICLES):
             for chunk in _chunks(rows[name], self._batch):

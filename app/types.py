@@ -35,6 +35,7 @@ class Citation:
     start: int = 0  # offsets of the sentence in the stored article text
     end: int = 0
     span: tuple[int, int] | None = None  # the phrase that answers, as offsets in ``sentence``
+    also_reported_by: tuple[str, ...] = ()  # outlets that carried the same story (syndicated copies)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Answer:
     # The time range read from the question: text, since, until, reference_date, and whether
     # it was applied as a filter (None when the question names no single time).
     time_range: dict | None = None
+    query: str = ""  # what was searched: the question, or its standalone form for a follow-up
+    note: str = ""  # e.g. why an LLM answer fell back to the extractive one
+    dropped: list[str] = field(default_factory=list)  # LLM claims removed for citing no evidence
 
     def to_dict(self) -> dict:
         return {
@@ -57,6 +61,9 @@ class Answer:
             "answer": self.answer,
             "abstained": self.abstained,
             "answerer": self.answerer,
+            "query": self.query or self.question,
+            "note": self.note,
+            "dropped": self.dropped,
             "filters": self.filters,
             "time_range": self.time_range,
             "citations": [_citation_dict(c) for c in self.citations],

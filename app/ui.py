@@ -35,29 +35,30 @@ def filters_from(since: str, until: str, sources: list[str] | None, languages: l
     return {k: v for k, v in filters.items() if v}
 
 
-def respond(message, history, turns, settings: Settings, filters: dict, n_sources: int):
-    """Generator of (history, turns): the answer streams in, then gets markers and sources."""
+def respond(message, history, turns, asked, settings: Settings, filters: dict, n_sources: int, answerer: str):
+    """Generator of (history, turns, asked): the answer streams in, then gets markers and sources.
+    ``asked`` holds the earlier questions as typed, so follow-ups are searched in context."""
     history = list(history or []) + [{"role": "user", "content": esc(message)},
                                      {"role": "assistant", "content": ""}]
-    turns = list(turns or [])
-    wanted = settings.model_copy(update={"max_citations": int(n_sources)})
+    turns, asked = list(turns or []), list(asked or [])
+    wanted = settings.model_copy(update={"max_citations": int(n_sources), "llm": answerer or settings.llm})
     text = ""
     try:
-        for event in stream_answer(message, filters=filters, settings=wanted):
+        for event in stream_answer(message, filters=filters, settings=wanted, history=asked):
             if event["type"] == "token":
                 text += event["text"]
                 history[-1] = {"role": "assistant", "content": esc(text)}
-                yield history, turns
+                yield history, turns, asked
             elif event["type"] == "answer":
                 result = event["answer"]
                 turn = len(turns) + 1
                 shown = in_context(result.closest if result.abstained else result.citations, open_store(wanted))
                 turns.append(turn_html(result, shown, turn))
                 history[-1] = {"role": "assistant", "content": answer_html(result, turn)}
-                yield history, turns
+                yield history, turns, asked + [message]
     except (NewsQAError, ValueError) as err:
         history[-1] = {"role": "assistant", "content": f"⚠️ {esc(str(err))}"}
-        yield history, turns
+        yield history, turns, asked
 
 
 def library_summary(store) -> str:
@@ -100,6 +101,28 @@ def add_files(paths: list[str] | None, settings: Settings, progress=None) -> lis
     return rows
 
 
+def add_web(urls: str, feed: str, settings: Settings, progress=None) -> list[list[str]]:
+    """Ingest web pages (one URL per line) and a feed; one result row per URL."""
+    from ingest.pipeline import WebOptions, ingest_and_remember
+
+    store = open_store(settings)
+    web = WebOptions(timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_mb * 2**20,
+                     allow_private=settings.fetch_private)
+    items = [("page", u.strip()) for u in (urls or "").splitlines() if u.strip()]
+    items += [("feed", feed.strip())] if (feed or "").strip() else []
+    rows = []
+    for i, (kind, url) in enumerate(items):
+        if progress is not None:
+            progress((i, len(items)), desc=f"Fetching {url}")
+        pages, feeds = ([url], []) if kind == "page" else ([], [url])
+        report = ingest_and_remember(store, pages, feeds, web, settings.max_passage_tokens, progress=False)
+        result = report.summary()
+        if report.failed:
+            result += " — " + "; ".join(f"{e.where}: {e.reason}" for e in report.failed[:5])
+        rows.append([url, result])
+    return rows
+
+
 def remove_articles(refs: str, settings: Settings) -> str:
     store = open_store(settings)
     wanted = [r.strip() for r in (refs or "").replace(",", "\n").splitlines() if r.strip()]
@@ -124,7 +147,8 @@ def build(settings: Settings):
     sources, languages = filter_choices()
     with gr.Blocks(title="newsqa") as demo:
         gr.Markdown("### newsqa: ask the news, check every source")
-        turns = gr.State([])
+        turns = gr.State([])  # sources panel HTML, one per answer
+        asked = gr.State([])  # the questions as typed, for follow-ups
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -151,7 +175,11 @@ def build(settings: Settings):
                     with gr.Accordion("Settings", open=False):
                         n_sources = gr.Slider(1, 10, value=settings.max_citations, step=1,
                                               label="Most sentences cited per answer")
-                        gr.Markdown(f"Answerer: extractive (verbatim sentences). Embedder: `{esc(settings.embedder)}`.")
+                        answerers = list(dict.fromkeys([settings.llm, "extractive"]))
+                        pick_answerer = gr.Dropdown(
+                            answerers, value=settings.llm, label="Answerer",
+                            info="extractive: the cited sentences themselves; an LLM (NEWSQA_LLM) writes an "
+                                 "answer whose citations are checked")
         with gr.Tab("Library"):
             summary = gr.Markdown(library_summary(store))
             table = gr.Dataframe(article_rows(store), headers=ARTICLE_COLUMNS, interactive=False, wrap=True)
@@ -161,21 +189,27 @@ def build(settings: Settings):
                                     file_types=list(UPLOAD_TYPES), type="filepath")
                     add = gr.Button("Add to the library")
                     added = gr.Dataframe(headers=["file", "result"], interactive=False, label="Results")
+                    urls = gr.Textbox(label="Add web pages (one URL per line)", lines=3)
+                    feed = gr.Textbox(label="Add an RSS or Atom feed (URL; remembered for 'newsqa sync')")
+                    fetch = gr.Button("Fetch and add")
+                    fetched = gr.Dataframe(headers=["url", "result"], interactive=False, label="Results")
                 with gr.Column():
                     refs = gr.Textbox(label="Remove articles (ids or urls, one per line)", lines=3)
                     remove = gr.Button("Remove", variant="stop")
                     removed = gr.Markdown()
 
-        def chat(message, history, turns_, since_, until_, sources_, languages_, n):
+        def chat(message, history, turns_, asked_, since_, until_, sources_, languages_, n, answerer_):
             if not (message or "").strip():
-                yield history, turns_, gr.update(), gr.update()
+                yield history, turns_, asked_, gr.update(), gr.update()
                 return
             filters = filters_from(since_, until_, sources_, languages_)
-            for history_, turns_ in respond(message, history, turns_, settings, filters, n):
-                yield history_, turns_, sources_panel(turns_), ""
+            for history_, turns_, asked_ in respond(message, history, turns_, asked_, settings, filters, n,
+                                                    answerer_):
+                yield history_, turns_, asked_, sources_panel(turns_), ""
 
-        ask_inputs = [box, chatbot, turns, since, until, pick_sources, pick_languages, n_sources]
-        ask_outputs = [chatbot, turns, panel, box]
+        ask_inputs = [box, chatbot, turns, asked, since, until, pick_sources, pick_languages, n_sources,
+                      pick_answerer]
+        ask_outputs = [chatbot, turns, asked, panel, box]
         box.submit(chat, ask_inputs, ask_outputs, api_name="ask")
         send.click(chat, ask_inputs, ask_outputs, api_name=False)
 
@@ -186,6 +220,9 @@ def build(settings: Settings):
         def do_add(paths, progress=gr.Progress()):
             rows = add_files(paths, settings, progress)
             return (rows, *refreshed())
+
+        def do_fetch(urls_, feed_, progress=gr.Progress()):
+            return (add_web(urls_, feed_, settings, progress), *refreshed())
 
         def do_remove(text):
             return (remove_articles(text, settings), *refreshed())
@@ -201,8 +238,11 @@ def build(settings: Settings):
 
         gr.api(answer_json, api_name="answer")
 
+        chatbot.clear(lambda: ([], [], sources_panel([])), None, [turns, asked, panel])
+
         lib_outputs = [summary, table, pick_sources, pick_languages]
         add.click(do_add, [files], [added, *lib_outputs], api_name="add_articles")
+        fetch.click(do_fetch, [urls, feed], [fetched, *lib_outputs], api_name="add_web")
         remove.click(do_remove, [refs], [removed, *lib_outputs], api_name="remove_articles")
     return demo
 

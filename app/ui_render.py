@@ -98,10 +98,12 @@ def source_card(item: InContext, turn: int, closest: bool = False) -> str:
     c = item.citation
     meta = " · ".join(esc(x) for x in (c.source, c.published[:10], c.language) if x)
     label = '<span class="not-answer">does not answer</span> ' if closest else f"&#91;{c.n}&#93; "
+    also = f'<br><span class="also">Also reported by {esc(", ".join(c.also_reported_by))}</span>' \
+        if c.also_reported_by else ""
     return (
         f'<div class="src-card{" closest" if closest else ""}" id="{_card_id(turn, c.n, closest)}">'
         f'<div class="src-head">{label}{esc(c.title) or "(untitled)"}</div>'
-        f'<div class="src-meta">{meta}{_link(c.url)}</div>'
+        f'<div class="src-meta">{meta}{_link(c.url)}{also}</div>'
         f'<p class="src-par" lang="{esc(c.language)}">{esc(item.before)}'
         f'<mark class="cited">{_sentence_html(c, item.sentence)}</mark>{esc(item.after)}</p></div>'
     )

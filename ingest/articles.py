@@ -9,8 +9,9 @@ from app.errors import SourceError
 from ingest.dates import date_in_name, normalise_published, parse_dateline
 from ingest.language import detect_language
 from ingest.model import Article, stable_id
-from ingest.segment import split_sentences
 from ingest.readers import Record
+from ingest.segment import split_sentences
+from ingest.web import canonical_url
 
 ALIASES = {
     "text": ("text", "body", "content", "article", "maintext", "full_text"),
@@ -114,8 +115,8 @@ def _identity(values: dict, filename: str, text: str) -> str:
         given = _ID_UNSAFE.sub("-", values["id"]).strip("-")
         if given:
             return given
-    if values["url"]:
-        return stable_id(values["url"], prefix="u-")
+    if values["url"]:  # one id for the tracking, mobile and AMP spellings of one address
+        return stable_id(canonical_url(values["url"]), prefix="u-")
     if filename:
         stem = filename.rsplit(".", 1)[0]
         return "f-" + _ID_UNSAFE.sub("-", stem).strip("-")

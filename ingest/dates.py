@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 
 MONTHS = {
     # German
@@ -22,15 +23,26 @@ _MONTH_FIRST = re.compile(rf"^{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?
 _NUMERIC = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})?$")
 _ISO_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
-# "MINSK, 26. Oktober (BelTA) – ", "WASHINGTON (AP) — ", "Berlin, 3. März 2025 (dpa) - "
+# PLACE[, REGION][, DATE] [(AGENCY)] DASH: "MINSK, 26. Oktober (BelTA) – ", "WASHINGTON (AP) — ",
+# "KYIV, Ukraine (AP) — ", "Wien, 4.11.2025 (APA) – ", "Bonn, 12. November 2025 – "
 DATELINE = re.compile(
     r"^\s*(?P<place>[A-ZÄÖÜ][A-Za-zÄÖÜäöüß.'’/ -]{1,40}?)"
-    r"(?:,\s*(?P<date>[0-9A-Za-zÄÖÜäöü., ]{3,30}?))?"
-    r"\s*\((?P<agency>[^()\n]{2,40})\)\s*[-–—]+\s+"
+    r"(?:,\s*(?P<rest>[0-9A-Za-zÄÖÜäöüß.,'’ -]{2,40}?))?"
+    r"\s*(?:\((?P<agency>[^()\n]{2,40})\)\s*)?(?P<dash>[-–—]+)\s+"
 )
 
-
-_NOT_PLACES = {"der", "die", "das", "ein", "eine", "the", "a", "an", "this", "it", "he", "she", "we"}
+# First words of sentences, never of places: "Die Republik (BelTA) – hat", "In Berlin, 3. März – ".
+_NOT_PLACES = {
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "the", "a", "an", "this",
+    "that", "it", "he", "she", "we", "they", "i", "in", "im", "am", "auf", "aus", "bei", "mit",
+    "nach", "seit", "von", "vom", "zum", "zur", "bis", "ab", "laut", "wie", "als", "wenn", "at",
+    "on", "by", "from", "for", "to", "of", "since", "until", "after", "before", "as", "when",
+    "heute", "gestern", "morgen", "today", "yesterday", "tomorrow",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}
+# Lower-case words inside place names: "Frankfurt am Main", "Rio de Janeiro".
+_CONNECTORS = {"am", "an", "der", "im", "in", "ob", "bei", "de", "del", "da", "la", "le", "sur", "upon", "on"}
 
 
 @dataclass(frozen=True)
@@ -75,38 +87,74 @@ def parse_partial_date(text: str) -> PartialDate | None:
 
 def parse_dateline(text: str) -> Dateline | None:
     match = DATELINE.match(text)
-    if not match:
+    if not match or not _is_place(match["place"]):
         return None
-    place = match["place"].strip(" ,")
-    # A place is written in capitals or as a few capitalised words, not a sentence start.
-    words = place.split()
-    if len(words) > 3 or words[0].lower() in _NOT_PLACES:
+    place, when = match["place"].strip(), None
+    if match["rest"]:
+        found = _region_and_date(match["rest"])
+        if found is None:
+            return None
+        region, when = found
+        place = f"{place}, {region}" if region else place
+    # Without an agency only a date and a true dash make a dateline; "BERLIN - so" is prose.
+    if not match["agency"] and (when is None or match["dash"] not in ("–", "—")):
         return None
-    when = parse_partial_date(match["date"]) if match["date"] else None
-    if match["date"] and when is None:
+    agency = (match["agency"] or "").strip()
+    return Dateline(place=place, agency=agency, date=when, end=match.end())
+
+
+def _is_place(text: str) -> bool:
+    """Written in capitals or as a few capitalised words, not a sentence start."""
+    words = text.split()
+    if not words or len(words) > 3 or words[0].lower() in _NOT_PLACES or any(c.isdigit() for c in text):
+        return False
+    return all(word[0].isupper() or word in _CONNECTORS for word in words)
+
+
+def _region_and_date(rest: str) -> tuple[str, PartialDate | None] | None:
+    """What follows the place's comma: a date ("26. Oktober"), a region ("Ukraine"), or both."""
+    when = parse_partial_date(rest)
+    if when:
+        return "", when
+    region, _, tail = (part.strip() for part in rest.partition(","))
+    if not _is_place(region) or region.lower().rstrip(".") in MONTHS:
         return None
-    return Dateline(place=place, agency=match["agency"].strip(), date=when, end=match.end())
+    when = parse_partial_date(tail) if tail else None
+    return (region, when) if when or not tail else None
 
 
 def normalise_published(value) -> str:
     """An ISO 8601 string for a date given as text, date or datetime; ``""`` when unusable."""
     if value in (None, ""):
         return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return ""
     text = str(value).strip()
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        partial = parse_partial_date(text)
-        return partial.iso() if partial and partial.year else ""
+        return _from_rfc2822(text) or _from_partial(text)
     if len(text) == 10:  # a plain date stays a plain date
         return parsed.date().isoformat()
     return parsed.isoformat()
+
+
+def _from_rfc2822(text: str) -> str:
+    """Feeds write "Wed, 05 Nov 2025 17:10:00 +0100"; the offset is kept."""
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+def _from_partial(text: str) -> str:
+    partial = parse_partial_date(text)
+    return partial.iso() if partial else ""  # iso() is "" without a year
 
 
 def published_timestamp(iso: str) -> int | None:

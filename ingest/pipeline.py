@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from app.errors import SourceError
 from app.store import NewsStore, PreparedArticle
+from ingest import dedupe
 from ingest.articles import build_article
 from ingest.chunk import split_article
 from ingest.model import Article
-from ingest.readers import iter_files, read_records
+from ingest.feeds import FeedRegistry, is_url, read_feed
+from ingest.readers import iter_files, read_records, url_record
 
 WRITE_CHUNK = 64  # articles embedded and written together
 
@@ -27,6 +30,8 @@ class IngestReport:
     failed: list[SourceError] = field(default_factory=list)
     sentences: int = 0
     passages: int = 0
+    feeds: dict[str, dict] = field(default_factory=dict)  # what each polled feed reported
+    known_feeds: dict[str, dict] = field(default_factory=dict)  # what was remembered from earlier polls
 
     @property
     def ok(self) -> bool:
@@ -46,34 +51,64 @@ class IngestReport:
         }
 
 
-def read_articles(sources: Iterable[Path | str], report: IngestReport) -> list[Article]:
-    """Every article the sources hold; what cannot be read is recorded in ``report``."""
-    found: dict[str, Article] = {}
+@dataclass(frozen=True)
+class WebOptions:
+    """Limits for what is fetched from the web, and whether feed entries get their page."""
+
+    timeout: float = 15.0
+    max_bytes: int = 10 * 2**20
+    fetch_pages: bool = True
+    allow_private: bool = True  # the web chat turns this off: no fetching inside the network
+
+
+def _records(sources: Iterable[Path | str], feeds: Iterable[str], web: WebOptions, report: IngestReport):
     for source in sources:
+        if is_url(str(source)):
+            yield url_record(str(source), web.timeout, web.max_bytes, web.allow_private)
+            continue
         try:
             files = list(iter_files(Path(source)))
         except SourceError as err:
-            report.failed.append(err)
+            yield err
             continue
         for path in files:
-            for record in read_records(path):
-                if isinstance(record, SourceError):
-                    report.failed.append(record)
-                    continue
-                try:
-                    article = build_article(record)
-                except SourceError as err:
-                    report.failed.append(err)
-                    continue
-                found[article.id] = article  # a later copy of the same id wins
+            yield from read_records(path)
+    for feed in feeds:
+        try:
+            records, state = read_feed(str(feed), web.fetch_pages, web.timeout, web.max_bytes,
+                                       known=report.known_feeds.get(str(feed)), allow_private=web.allow_private)
+        except SourceError as err:
+            yield err
+            continue
+        report.feeds[str(feed)] = state
+        yield from records
+
+
+def read_articles(sources: Iterable[Path | str], report: IngestReport, feeds: Iterable[str] = (),
+                  web: WebOptions = WebOptions()) -> list[Article]:
+    """Every article the sources hold; what cannot be read is recorded in ``report``."""
+    found: dict[str, Article] = {}
+    for record in _records(sources, feeds, web, report):
+        if isinstance(record, SourceError):
+            report.failed.append(record)
+            continue
+        try:
+            article = build_article(record)
+        except SourceError as err:
+            report.failed.append(err)
+            continue
+        found[article.id] = article  # a later copy of the same id wins
     return list(found.values())
 
 
 def ingest(
-    sources: Iterable[Path | str], store: NewsStore, max_tokens: int = 256, progress: bool | None = None
+    sources: Iterable[Path | str], store: NewsStore, max_tokens: int = 256, progress: bool | None = None,
+    feeds: Iterable[str] = (), web: WebOptions = WebOptions(), known_feeds: dict | None = None,
 ) -> IngestReport:
-    report = IngestReport()
-    articles = read_articles(sources, report)
+    """Read, split, embed and write the articles of ``sources`` (files, folders, URLs) and
+    ``feeds``; unchanged articles are skipped, changed ones replaced."""
+    report = IngestReport(known_feeds=dict(known_feeds or {}))
+    articles = read_articles(sources, report, feeds, web)
     stored = store.stored_hashes([a.id for a in articles])
     pending = []
     for article in articles:
@@ -82,11 +117,12 @@ def ingest(
             report.unchanged.append(article.id)
         else:
             pending.append((article, previous is not None))
+    seen: list[tuple[str, str, np.ndarray, tuple[str, ...]]] = []  # copies written in this run
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(pending), unit="article", desc="ingest", disable=not show or not pending) as bar:
         for start in range(0, len(pending), WRITE_CHUNK):
             chunk = pending[start : start + WRITE_CHUNK]
-            prepared = _prepare([a for a, _ in chunk], store, max_tokens, report)
+            prepared = _group_copies(_prepare([a for a, _ in chunk], store, max_tokens, report), store, seen)
             store.write(prepared)
             written = {p.article.id for p in prepared}
             for article, existed in chunk:
@@ -98,6 +134,23 @@ def ingest(
     if pending:
         store.rebuild_lexical()
     return report
+
+
+def _group_copies(prepared: list[PreparedArticle], store: NewsStore, seen: list) -> list[PreparedArticle]:
+    """Give each article the group of the most similar stored (or just written) copy of the same
+    story, or its own id."""
+    grouped = []
+    for item in prepared:
+        article = item.article
+        sig = dedupe.signature(article.text[article.body_start:])
+        bands = tuple(dedupe.bands(sig))
+        candidates = [(i, g, dedupe.from_hex(h)) for i, g, h in store.copy_candidates(bands) if h]
+        candidates += [(i, g, s) for i, g, s, b in seen if set(b) & set(bands)]
+        best = max(((dedupe.similarity(sig, s), g) for i, g, s in candidates if i != article.id), default=(0.0, ""))
+        group = best[1] if best[0] >= dedupe.SAME_STORY else article.id
+        seen.append((article.id, group, sig, bands))
+        grouped.append(replace(item, group=group, minhash=dedupe.to_hex(sig), bands=bands))
+    return grouped
 
 
 def _prepare(articles: list[Article], store: NewsStore, max_tokens: int, report: IngestReport):
@@ -124,3 +177,37 @@ def _prepare(articles: list[Article], store: NewsStore, max_tokens: int, report:
         s_at += len(sentences)
         p_at += len(passages)
     return prepared
+
+
+def ingest_and_remember(store: NewsStore, sources: Iterable[Path | str] = (), feeds: Iterable[str] = (),
+                        web: WebOptions = WebOptions(), max_tokens: int = 256,
+                        progress: bool | None = None) -> IngestReport:
+    """``ingest``, and the feeds it polled remembered beside the store for ``sync``."""
+    registry = FeedRegistry(store.folder) if store.folder else None
+    known = registry.load() if registry else {}
+    feeds = [f if is_url(f) else str(Path(f).resolve()) for f in feeds]
+    report = ingest(sources, store, max_tokens, progress, feeds=feeds, web=web, known_feeds=known)
+    for feed, state in report.feeds.items():
+        if registry:
+            registry.remember(feed, state)
+    return report
+
+
+def sync(store: NewsStore, web: WebOptions = WebOptions(), max_tokens: int = 256,
+         progress: bool | None = None) -> IngestReport:
+    """Poll every remembered feed again; only new or changed entries are written."""
+    if not store.folder:
+        raise SourceError(store.label, "this store keeps no feed list")
+    known = FeedRegistry(store.folder).load()
+    total = IngestReport()
+    for fetch_pages in (True, False):
+        feeds = [url for url, state in known.items() if state.get("fetch_pages", True) is fetch_pages]
+        if feeds:
+            part = ingest_and_remember(store, feeds=feeds, web=replace(web, fetch_pages=fetch_pages),
+                                       max_tokens=max_tokens, progress=progress)
+            for name in ("added", "updated", "unchanged", "failed"):
+                getattr(total, name).extend(getattr(part, name))
+            total.sentences += part.sentences
+            total.passages += part.passages
+            total.feeds.update(part.feeds)
+    return total

@@ -20,8 +20,7 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 @dataclass(frozen=True)
 class Record:
     fields: dict
-    origin: str  # "path" or "path:line"
-    path: Path
+    origin: str  # "path", "path:line", a URL, or "feed entry n"
 
 
 def iter_files(source: Path) -> Iterator[Path]:
@@ -96,33 +95,81 @@ def _text_record(path: Path, text: str) -> Record:
             text = rest.lstrip("\n")
     fields["text"] = text
     fields.setdefault("_filename", path.name)
-    return Record(fields, str(path), path)
+    return Record(fields, str(path))
 
 
-def _html_record(path: Path, html: str) -> Record | SourceError:
+def html_fields(html: str, url: str = "") -> dict | None:
+    """Main text and metadata of an HTML page (trafilatura); None when it holds no article text.
+    The page's canonical link, when it has one, is its URL."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, favor_precision=True)
+    from ingest.web import canonical_url
+
+    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, favor_precision=True)
     if doc is None or not (doc.text or "").strip():
-        return SourceError(str(path), "no article text found in the HTML page")
-    fields = {
+        return None
+    found = doc.url or url
+    return {
         "text": doc.text,
         "title": doc.title or "",
         "author": doc.author or "",
         "source": doc.sitename or "",
-        "url": doc.url or "",
-        "published": doc.date or "",
+        "url": canonical_url(found) if found else "",
+        "published": _published_time(html) or doc.date or "",
         "language": doc.language or "",
         "category": ", ".join(doc.categories or []) if doc.categories else "",
-        "_filename": path.name,
     }
-    return Record(fields, str(path), path)
+
+
+_PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished", "date", "dc.date",
+                   "pubdate", "publishdate")
+
+
+def _published_time(html: str) -> str:
+    """The publish time with its time zone as the page's metadata states it (trafilatura keeps
+    only the day)."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for name in _PUBLISHED_META:
+        for node in tree.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]'):
+            value = (node.get("content") or "").strip()
+            if "T" in value:
+                return value
+    for node in tree.xpath("//time[@datetime]"):
+        if "T" in node.get("datetime", ""):
+            return node.get("datetime").strip()
+    return ""
+
+
+def _html_record(path: Path, html: str) -> Record | SourceError:
+    fields = html_fields(html)
+    if fields is None:
+        return SourceError(str(path), "no article text found in the HTML page")
+    return Record({**fields, "_filename": path.name}, str(path))
+
+
+def url_record(url: str, timeout: float, max_bytes: int, allow_private: bool = True) -> Record | SourceError:
+    """The article at a web address."""
+    from ingest.web import fetch
+
+    try:
+        page = fetch(url, timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
+    except SourceError as err:
+        return err
+    fields = html_fields(page.text, page.url)
+    if fields is None:
+        return SourceError(url, "no article text found in the page")
+    return Record(fields, url)
 
 
 def _as_record(path: Path, origin: str, value) -> Record | SourceError:
     if not isinstance(value, dict):
         return SourceError(origin, f"expected a JSON object per article, got {type(value).__name__}")
-    return Record(value, origin, path)
+    return Record(value, origin)
 
 
 def _json_array(path: Path, text: str) -> Iterator[Record | SourceError]:

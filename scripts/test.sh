@@ -2,7 +2,7 @@
 # Set up and run the whole test suite (slow acceptance runs included). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="$(bash scripts/setup.sh | tail -n 1)"
+VENV="$(bash scripts/setup.sh --test | tail -n 1)"
 [ -d ../shared/data ] || { echo "tests read ../shared/data: check out next to it" >&2; exit 1; }
 # The browser test drives the system Chromium (Playwright's own browser download is not used).
 if ! command -v chromium >/dev/null; then

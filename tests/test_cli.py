@@ -147,3 +147,29 @@ def test_articles_lists_and_remove_deletes_everything_of_an_article(tmp_path):
     assert leftovers["ids"] == []
     assert not any("rotterdam" in t.lower() for t in opened.collection("passages").get(include=["documents"])["documents"])
     assert opened.lexical_index().ids == opened.collection("passages").get(include=[])["ids"]
+
+
+def test_ingest_urls_file_feed_and_sync(tmp_path):
+    from test_web_ingest import BRIDGE, HAFEN, item, rss
+    from webserver import Site, page
+
+    site = Site()
+    try:
+        hafen = site.add("/de/hafen.html", page("Neues Fährterminal in Kiel eröffnet", "Kieler Nachrichten (Test)",
+                                                "2025-11-14T09:45:00+01:00", "de", HAFEN))
+        bridge = site.add("/en/bridge.html", page("Gdansk lifting bridge reopens", "Pomeranian Wire (Test)",
+                                                  "2025-11-13T16:20:00+01:00", "en", BRIDGE))
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"# reading list\n{hafen}\n\n{site.url}/missing.html\n", "utf-8")
+        store = tmp_path / "s"
+        done = run("ingest", "--urls", urls, "--store", store, "--json", ok=False)
+        report = json.loads(done.stdout)
+        assert done.returncode == 1 and report["added"] == 1
+        assert report["failed"] == [{"where": f"{site.url}/missing.html", "reason": "HTTP 404 Not Found"}]
+        feed = site.add("/feed.xml", rss(site, [item("Bridge", link=bridge)]), content_type="application/rss+xml")
+        assert json.loads(run("ingest", "--feed", feed, "--store", store, "--json").stdout)["added"] == 1
+        polled = json.loads(run("sync", "--store", store, "--json").stdout)
+        assert (polled["added"], polled["failed"]) == (0, [])
+        assert run("ingest", "--store", store, ok=False).stderr.startswith("newsqa: Nothing to ingest")
+    finally:
+        site.close()

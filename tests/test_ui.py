@@ -47,10 +47,10 @@ def client(url, **kw):
     return Client(url, verbose=False, **kw)
 
 
-def ask(url, question, **filters):
-    history, panel, box = client(url).predict(
-        question, [], filters.get("since", ""), filters.get("until", ""), filters.get("source", []),
-        filters.get("language", []), 3, api_name="/ask")
+def ask(url, question, session=None, history=(), **filters):
+    history, panel, box = (session or client(url)).predict(
+        question, list(history), filters.get("since", ""), filters.get("until", ""), filters.get("source", []),
+        filters.get("language", []), 3, "extractive", api_name="/ask")
     reply = history[-1]["content"][0]["text"] if isinstance(history[-1]["content"], list) else history[-1]["content"]
     return reply, panel, box
 
@@ -61,6 +61,15 @@ def test_decree_answer_has_clickable_marker_and_source_in_context(chat):
     assert 'id="src-1-1"' in panel and f"<mark class=\"cited\">Auf <strong class=\"answer-span\">" in panel
     assert "BelTA · 2025-10-26 · de" in panel and "Die Republik Belarus" in panel  # outlet, date, language, title
     assert box == ""  # the question box is cleared
+
+
+def test_follow_up_in_one_session_is_searched_with_the_previous_question(chat):
+    session = client(chat)
+    ask(chat, "Which decree authorised the signing?", session=session)
+    reply, panel, _ = ask(chat, "And who signed it?", session=session)
+    assert reply.startswith(DECREE)
+    fresh, _, _ = ask(chat, "And who signed it?")  # another session has no earlier question
+    assert not fresh.startswith(DECREE)
 
 
 def test_json_api_returns_citation_metadata(chat):
@@ -168,3 +177,23 @@ def test_uploads_are_checked_again_on_the_server(tmp_path):
     rows = add_files([str(big), str(odd)], load_settings(store=tmp_path / "store", max_upload_mb=1))
     assert rows == [["big.txt", "refused: larger than 1 MB"],
                     ["page.php", "refused: not one of .txt, .md, .html, .htm, .json, .jsonl"]]
+
+
+def test_library_adds_web_pages_only_outside_the_network_unless_allowed(tmp_path):
+    from test_web_ingest import BRIDGE
+    from webserver import Site, page
+
+    site = Site()
+    url = site.add("/en/bridge.html", page("Gdansk lifting bridge reopens", "Pomeranian Wire (Test)",
+                                           "2025-11-13T16:20:00+01:00", "en", BRIDGE))
+    guarded, guarded_url = serve(tmp_path / "a")
+    open_, open_url = serve(tmp_path / "b", fetch_private=True)
+    try:
+        rows, *_ = client(guarded_url).predict(url, "", api_name="/add_web")
+        assert "local or private" in rows["data"][0][1]
+        rows, summary, *_ = client(open_url).predict(url, "", api_name="/add_web")
+        assert rows["data"][0][1].startswith("added 1") and "Pomeranian Wire" in summary
+    finally:
+        guarded.close()
+        open_.close()
+        site.close()

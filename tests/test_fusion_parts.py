@@ -1,0 +1,39 @@
+"""Hand-made data for the retrieval helpers: interleaving per-outlet searches, one copy per story,
+and one cited sentence per named outlet."""
+
+import numpy as np
+
+from app.extractive import Scored, select
+from app.retrieve import interleave, one_copy_per_story
+from app.types import Hit
+
+
+def hit(pid):
+    return Hit(passage_id=pid, article_id=pid[0], text=pid, score=0.0)
+
+
+def test_interleave_takes_turns_without_repeats():
+    merged = interleave([[hit("a1"), hit("a2"), hit("a3")], [hit("b1"), hit("a1")], [hit("c1")]], k=5)
+    assert [h.passage_id for h in merged] == ["a1", "b1", "c1", "a2", "a3"]
+
+
+def test_one_copy_per_story_keeps_the_best_ranked_article_of_a_group():
+    metas = {"p1": {"article_id": "A", "group": "G"}, "p2": {"article_id": "B", "group": "G"},
+             "p3": {"article_id": "A", "group": "G"}, "p4": {"article_id": "C"}}
+    assert one_copy_per_story(["p1", "p2", "p3", "p4"], metas) == ["p1", "p3", "p4"]
+
+
+def scored(sid, source, score, article, axis=0):
+    vec = np.zeros(4, np.float32)
+    vec[axis] = 1.0
+    return Scored(sid, sid, {"source": source, "article_id": article, "index": 0, "passage_id": sid}, score, vec)
+
+
+def test_each_named_outlet_gets_its_best_sentence():
+    ranked = [scored("v1", "The Verge", 0.9, "v", 0), scored("v2", "The Verge", 0.85, "v", 1),
+              scored("t1", "TechCrunch", 0.5, "t", 2), scored("x1", "Wired", 0.45, "x", 3)]
+    plain = select(ranked, 3)
+    assert {s.sentence_id for s in plain} == {"v1"}
+    both = select(ranked, 3, outlets=[["The Verge"], ["TechCrunch"]])
+    assert {s.sentence_id for s in both} == {"v1", "t1"}
+    assert {s.sentence_id for s in select(ranked, 3, outlets=[["TechCrunch"]])} == {"v1"}  # one outlet: no rule
