@@ -1,6 +1,8 @@
 """Acceptance on the MultiHop-RAG corpus (609 English articles): it ingests without errors and
 the evaluator reports every key. Floors guard against regressions; raise them as figures improve."""
 
+from datetime import date
+
 import pytest
 
 from app.config import load_settings
@@ -40,7 +42,7 @@ def test_null_queries_about_outlets_not_stored_are_abstained_on(multihop_setting
 
 
 def test_eval_on_dev_questions(multihop_settings):
-    metrics = evaluate(MULTIHOP / "qa.dev.jsonl", multihop_settings, limit=200)
+    metrics = evaluate(MULTIHOP / "qa.dev.jsonl", multihop_settings, limit=200, reference_date=date(2023, 12, 31))
     assert metrics["n"] == 200
     assert {"inference_query", "comparison_query"} <= set(metrics["by_type"])
     assert metrics["citations"]["verbatim"] == 1.0
@@ -48,11 +50,12 @@ def test_eval_on_dev_questions(multihop_settings):
         assert metrics[group][key] >= FLOORS[group, key], (group, key, metrics[group][key])
 
 
-# Measured on these 200 questions when last raised: 0.817, 0.490, 0.475, 0.544, 0.306.
+# Measured on these 200 questions when last raised (per-outlet sub-searches): 0.856, 0.519,
+# 0.524, 0.594, 0.322.
 FLOORS = {
-    ("retrieval", "hit_at_10"): 0.80,
-    ("retrieval", "mrr_at_10"): 0.47,
-    ("retrieval", "evidence_recall_at_10"): 0.46,
-    ("citations", "recall"): 0.52,
-    ("answer", "contains"): 0.29,
+    ("retrieval", "hit_at_10"): 0.83,
+    ("retrieval", "mrr_at_10"): 0.49,
+    ("retrieval", "evidence_recall_at_10"): 0.50,
+    ("citations", "recall"): 0.56,
+    ("answer", "contains"): 0.30,
 }
