@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from app.filters import matches, to_where
 from app.outlets import named_sources
-from app.store import SENTENCES, NewsStore
+from app.store import PASSAGES, SENTENCES, NewsStore
 from app.types import Hit
 from ingest.language import detect_language
 
@@ -31,6 +31,22 @@ def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int = RRF_
         for rank, item in enumerate(ids, 1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
+
+
+DEEP = 400  # depth of the one unrestricted query that per-outlet sub-searches are cut from
+
+
+def _only(deep: tuple, sources: list[str], n: int) -> tuple | None:
+    """The deep results of the given outlets, best ``n`` of each list; None when too few of
+    them are that deep (the sub-search then asks Chroma with the outlet as a filter)."""
+    cut = []
+    for ids, docs, metas, sims in deep:
+        keep = [i for i, meta in enumerate(metas) if meta.get("source") in sources][:n]
+        if len(keep) < n // 4:
+            return None
+        cut.append(([ids[i] for i in keep], [docs[i] for i in keep], [metas[i] for i in keep],
+                    [sims[i] for i in keep]))
+    return tuple(cut)
 
 
 def interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
@@ -90,7 +106,12 @@ class HybridRetriever(BaseRetriever):
         outlets = self._named_outlets(query)
         if not outlets:
             return overall
-        parts = [overall] + [self._search(query, {**(self.filters or {}), "source": sources}, vector, scores)
+        # One deep unrestricted query per collection, filtered here by outlet: Chroma's filtered
+        # HNSW queries cost ~33 ms each against ~4 ms unfiltered on the MultiHop store.
+        where = to_where(self.filters)
+        deep = (self.store.query(PASSAGES, vector, DEEP, where), self.store.query(SENTENCES, vector, DEEP, where))
+        parts = [overall] + [self._search(query, {**(self.filters or {}), "source": sources}, vector, scores,
+                                          _only(deep, sources, self.candidates))
                              for sources in outlets]
         return interleave(parts, self.k)
 
@@ -99,19 +120,25 @@ class HybridRetriever(BaseRetriever):
             return []  # the caller chose the outlets
         return named_sources(query, self.store.sources())
 
-    def _search(self, query: str, filters: dict | None, vector: np.ndarray, scores: np.ndarray) -> list[Hit]:
+    def _search(self, query: str, filters: dict | None, vector: np.ndarray, scores: np.ndarray,
+                deep: tuple | None = None) -> list[Hit]:
         store, where = self.store, to_where(filters)
         texts: dict[str, str] = {}
         metas: dict[str, dict] = {}
         dense: dict[str, float] = {}
 
-        for doc, distance in store.vectorstore().similarity_search_by_vector_with_relevance_scores(
-            vector.tolist(), k=self.candidates, filter=where
-        ):
-            texts[doc.id], metas[doc.id], dense[doc.id] = doc.page_content, doc.metadata, 1.0 - distance
+        if deep is not None:  # passages and sentences already found, restricted here
+            for pid, text, meta, sim in zip(*deep[0]):
+                texts[pid], metas[pid], dense[pid] = text, meta, sim
+            s_metas, s_sims = deep[1][2], deep[1][3]
+        else:
+            for doc, distance in store.vectorstore().similarity_search_by_vector_with_relevance_scores(
+                vector.tolist(), k=self.candidates, filter=where
+            ):
+                texts[doc.id], metas[doc.id], dense[doc.id] = doc.page_content, doc.metadata, 1.0 - distance
+            _, _, s_metas, s_sims = store.query(SENTENCES, vector, self.candidates, where)
 
         sentence_best: dict[str, float] = {}
-        _, _, s_metas, s_sims = store.query(SENTENCES, vector, self.candidates, where)
         for meta, sim in zip(s_metas, s_sims):
             pid = meta["passage_id"]
             sentence_best[pid] = max(sentence_best.get(pid, -1.0), sim)
