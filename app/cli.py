@@ -105,15 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _web(settings: Settings, fetch_pages: bool = True):
-    from ingest.pipeline import WebOptions
-
-    return WebOptions(timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_mb * 2**20, fetch_pages=fetch_pages)
-
-
 def _ingest(args, settings: Settings) -> int:
     from app.engine import open_store
-    from ingest.pipeline import ingest_and_remember
+    from ingest.pipeline import WebOptions, ingest_and_remember
 
     sources = list(args.sources)
     if args.urls:
@@ -124,16 +118,17 @@ def _ingest(args, settings: Settings) -> int:
         sources += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not sources and not args.feed:
         raise NewsQAError("Nothing to ingest: give files, folders or URLs, --urls FILE or --feed URL.")
-    report = ingest_and_remember(open_store(settings), sources, args.feed, _web(settings, not args.no_fetch),
+    report = ingest_and_remember(open_store(settings), sources, args.feed, WebOptions.from_settings(settings, fetch_pages=not args.no_fetch),
                                  settings.max_passage_tokens)
     return _report(report, args.json)
 
 
 def _sync(args, settings: Settings) -> int:
     from app.engine import open_store
-    from ingest.pipeline import sync
+    from ingest.pipeline import WebOptions, sync
 
-    return _report(sync(open_store(settings), _web(settings), settings.max_passage_tokens), args.json)
+    return _report(sync(open_store(settings), WebOptions.from_settings(settings), settings.max_passage_tokens),
+                   args.json)
 
 
 def _report(report, as_json: bool) -> int:

@@ -47,21 +47,19 @@ def _hits(docs) -> list[Hit]:
 
 
 def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | None):
-    """Two runnables: question -> {question, passages}, then -> {..., citations, closest,
+    """Two runnables: question -> {question, passages}, then -> {..., scored, citations,
     abstained, missing_outlets}."""
     retriever = HybridRetriever(store=store, k=k, candidates=max(settings.candidates, k), filters=filters)
 
     def pick(state: dict) -> dict:
         scored = extractive.score_sentences(state["question"], state["passages"], store)
         best = scored[0].score if scored else 0.0
-        missing = unknown_outlets(state["question"], store.sources())
-        closest = extractive.to_citations(scored[:3], store)
+        stored = store.sources()
+        missing = unknown_outlets(state["question"], stored)
         if missing or best < settings.abstain_below:
-            return {**state, "citations": [], "closest": closest, "abstained": True, "missing_outlets": missing,
-                    "scored": scored}
-        chosen = extractive.select(scored, settings.max_citations, named_sources(state["question"], store.sources()))
-        return {**state, "citations": extractive.to_citations(chosen, store), "closest": closest,
-                "abstained": False, "scored": scored}
+            return {**state, "citations": [], "abstained": True, "missing_outlets": missing, "scored": scored}
+        chosen = extractive.select(scored, settings.max_citations, named_sources(state["question"], stored))
+        return {**state, "citations": extractive.to_citations(chosen, store), "abstained": False, "scored": scored}
 
     retrieval = RunnablePassthrough.assign(passages=(lambda s: s["question"]) | retriever | RunnableLambda(_hits))
     return retrieval, RunnableLambda(pick)
@@ -125,8 +123,10 @@ def stream_answer(
               "note": "", "dropped": []}
     if not state["abstained"] and model is not None:
         result.update((yield from _generated(model, query, state["scored"][:settings.llm_evidence], news)))
+    # the closest sentences are shown only with an abstention (the threshold's or the model's)
+    closest = extractive.to_citations(state["scored"][:3], news) if result["abstained"] else []
     if result["abstained"]:
-        text = extractive.abstention_text(question, state["closest"], len(state["passages"]),
+        text = extractive.abstention_text(question, closest, len(state["passages"]),
                                           state.get("missing_outlets", []))
         result["citations"] = []
     elif result["answerer"] == "extractive":
@@ -136,7 +136,6 @@ def stream_answer(
     if result["abstained"] or result["answerer"] == "extractive":  # else the model's tokens were the stream
         for piece in _pieces(text):
             yield {"type": "token", "text": piece}
-    closest = state["closest"] if result["abstained"] else []
     yield {"type": "citations", "citations": result["citations"], "closest": closest}
     yield {
         "type": "answer",

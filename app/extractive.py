@@ -31,13 +31,6 @@ class Scored:
     span: tuple[int, int] | None = None  # where, in the sentence
 
 
-def overlap(question_tokens: set[str], sentence: str) -> float:
-    """Share of the question's content words found in the sentence."""
-    if not question_tokens:
-        return 0.0
-    return len(question_tokens & set(tokenize(sentence))) / len(question_tokens)
-
-
 def _article_words(store: NewsStore, article_ids: set[str]) -> dict[str, set[str]]:
     """Words of each article's title, place and outlet: "Passau" in a question counts for a
     sentence of the Passau report even when the sentence does not repeat the name."""
@@ -57,9 +50,10 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     wanted = answer_type(question)
     scored = []
     for sid, text, meta, vec, cos in zip(ids, texts, metas, vectors, cosine):
-        words = set(tokenize(text))
-        elsewhere = len((qtokens - words) & context.get(meta["article_id"], set())) / max(len(qtokens), 1)
-        score = (float(cos) + LEXICAL_WEIGHT * overlap(qtokens, text) + CONTEXT_WEIGHT * elsewhere
+        words = set(tokenize(text))  # tokenised once for both word terms
+        share = max(len(qtokens), 1)
+        found, elsewhere = len(qtokens & words), len((qtokens - words) & context.get(meta["article_id"], set()))
+        score = (float(cos) + LEXICAL_WEIGHT * found / share + CONTEXT_WEIGHT * elsewhere / share
                  + RANK_PRIOR / (1 + order[sid]))
         if wanted is AnswerType.NUMBER and not holds(wanted, text):
             continue  # a "how many" question is not answered by a sentence without a number

@@ -19,7 +19,7 @@ from app.types import Citation
 
 NOT_IN_SOURCES = "NOT IN SOURCES"
 _MARKERS = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-_CITED = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+[.!?]?")  # markers closing a claim
+_CITED = re.compile(rf"(?:\s*{_MARKERS.pattern})+[.!?]?")  # the markers (and stop) closing a claim
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"“])")
 
 

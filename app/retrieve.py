@@ -12,6 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from app.filters import matches, to_where
+from app.lexical import LexicalIndex
 from app.outlets import named_sources
 from app.store import PASSAGES, SENTENCES, NewsStore
 from app.types import Hit
@@ -101,8 +102,8 @@ class HybridRetriever(BaseRetriever):
         unrestricted one, so each named report has its evidence near the top."""
         vector = self.store.embedder.embed_query(query)
         index = self.store.lexical_index()
-        scores = index.scores(query)  # computed once, filtered per sub-search
-        overall = self._search(query, self.filters, vector, scores)
+        lexical = (index, index.scores(query))  # computed once, filtered per sub-search
+        overall = self._search(query, self.filters, vector, lexical)
         outlets = self._named_outlets(query)
         if not outlets:
             return overall
@@ -110,7 +111,7 @@ class HybridRetriever(BaseRetriever):
         # HNSW queries cost ~33 ms each against ~4 ms unfiltered on the MultiHop store.
         where = to_where(self.filters)
         deep = (self.store.query(PASSAGES, vector, DEEP, where), self.store.query(SENTENCES, vector, DEEP, where))
-        parts = [overall] + [self._search(query, {**(self.filters or {}), "source": sources}, vector, scores,
+        parts = [overall] + [self._search(query, {**(self.filters or {}), "source": sources}, vector, lexical,
                                           _only(deep, sources, self.candidates))
                              for sources in outlets]
         return interleave(parts, self.k)
@@ -120,7 +121,7 @@ class HybridRetriever(BaseRetriever):
             return []  # the caller chose the outlets
         return named_sources(query, self.store.sources())
 
-    def _search(self, query: str, filters: dict | None, vector: np.ndarray, scores: np.ndarray,
+    def _search(self, query: str, filters: dict | None, vector: np.ndarray, bm25: tuple[LexicalIndex, np.ndarray],
                 deep: tuple | None = None) -> list[Hit]:
         store, where = self.store, to_where(filters)
         texts: dict[str, str] = {}
@@ -143,7 +144,7 @@ class HybridRetriever(BaseRetriever):
             pid = meta["passage_id"]
             sentence_best[pid] = max(sentence_best.get(pid, -1.0), sim)
 
-        lexical = self._lexical(scores, where)
+        lexical = self._lexical(*bm25, where)
         rankings = {
             "dense": sorted(dense, key=dense.get, reverse=True),
             "sentence": sorted(sentence_best, key=sentence_best.get, reverse=True),
@@ -179,8 +180,8 @@ class HybridRetriever(BaseRetriever):
         same = sum(1 for meta in dense_top if meta.get("language") == language) / len(dense_top)
         return {**WEIGHTS, "lexical": WEIGHTS["lexical"] * (CROSS_LINGUAL_LEXICAL + (1 - CROSS_LINGUAL_LEXICAL) * same)}
 
-    def _lexical(self, scores: np.ndarray, where: dict | None) -> dict[str, float]:
-        index = self.store.lexical_index()
+    def _lexical(self, index: LexicalIndex, scores: np.ndarray, where: dict | None) -> dict[str, float]:
+        """BM25 candidates from scores computed on ``index`` (the same object: its ids match)."""
         if not len(scores) or float(scores.max()) <= 0.0:
             return {}
         pool = self.candidates * (5 if where else 1)

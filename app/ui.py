@@ -106,8 +106,7 @@ def add_web(urls: str, feed: str, settings: Settings, progress=None) -> list[lis
     from ingest.pipeline import WebOptions, ingest_and_remember
 
     store = open_store(settings)
-    web = WebOptions(timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_mb * 2**20,
-                     allow_private=settings.fetch_private)
+    web = WebOptions.from_settings(settings, allow_private=settings.fetch_private)
     items = [("page", u.strip()) for u in (urls or "").splitlines() if u.strip()]
     items += [("feed", feed.strip())] if (feed or "").strip() else []
     rows = []

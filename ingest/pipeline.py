@@ -60,6 +60,11 @@ class WebOptions:
     fetch_pages: bool = True
     allow_private: bool = True  # the web chat turns this off: no fetching inside the network
 
+    @classmethod
+    def from_settings(cls, settings, **overrides) -> "WebOptions":
+        """The limits ``NEWSQA_FETCH_TIMEOUT`` and ``NEWSQA_FETCH_MAX_MB`` set."""
+        return cls(timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_mb * 2**20, **overrides)
+
 
 def _records(sources: Iterable[Path | str], feeds: Iterable[str], web: WebOptions, report: IngestReport):
     for source in sources:
@@ -145,7 +150,8 @@ def _group_copies(prepared: list[PreparedArticle], store: NewsStore, seen: list)
         sig = dedupe.signature(article.text[article.body_start:])
         bands = tuple(dedupe.bands(sig))
         candidates = [(i, g, dedupe.from_hex(h)) for i, g, h in store.copy_candidates(bands) if h]
-        candidates += [(i, g, s) for i, g, s, b in seen if set(b) & set(bands)]
+        # a band counts at its own position, as in the store's band_<i> lookup
+        candidates += [(i, g, s) for i, g, s, b in seen if any(x == y for x, y in zip(b, bands))]
         best = max(((dedupe.similarity(sig, s), g) for i, g, s in candidates if i != article.id), default=(0.0, ""))
         group = best[1] if best[0] >= dedupe.SAME_STORY else article.id
         seen.append((article.id, group, sig, bands))
