@@ -27,7 +27,7 @@ class NaiveRAG:
     def for_store(cls, store: NewsStore, settings: Settings) -> "NaiveRAG":
         """The baseline over the same articles as ``store``, built once per article set and
         embedder in the cache folder (never inside the store itself)."""
-        got = store.collection(ARTICLES).get(include=["documents", "metadatas"])
+        got = store.scan(ARTICLES, ["documents", "metadatas"])
         digest = hashlib.sha1(store.embedder.name.encode())
         for article_id, meta in sorted(zip(got["ids"], got["metadatas"])):
             digest.update(f"{article_id}:{meta.get('content_hash', '')}\n".encode())

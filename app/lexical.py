@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from functools import lru_cache
@@ -54,7 +55,7 @@ class LexicalIndex:
         self.folder = folder
         self.ids: list[str] = []
         self.fingerprint = ""
-        self.saved_at: float | None = None
+        self.generation: str | None = None  # the store's generation this index is known to match
         self._bm25 = None
 
     def build(self, ids: list[str], texts: list[str], save: bool = True) -> None:
@@ -68,25 +69,17 @@ class LexicalIndex:
             self._bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
         if save:
             self._save()
-        self.saved_at = self.disk_version()
-
-    def disk_version(self) -> float | None:
-        """Modification time of the saved index (None when there is none)."""
-        try:
-            return (self.folder / "meta.json").stat().st_mtime if self.folder else None
-        except OSError:
-            return None
 
     def _save(self) -> None:
         if self.folder is None:
             return
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
+        tmp = self.folder.with_name(f"{self.folder.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        tmp.mkdir(parents=True)  # per process: several may save one machine's server-mode cache
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
         (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids}))
-        old = self.folder.with_name(self.folder.name + ".old")
+        old = self.folder.with_name(f"{self.folder.name}.old{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
             self.folder.rename(old)
@@ -105,7 +98,6 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return False
         self.ids, self.fingerprint = meta["ids"], meta["fingerprint"]
-        self.saved_at = self.disk_version()
         return True
 
     def scores(self, query: str) -> np.ndarray:

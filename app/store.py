@@ -8,23 +8,28 @@ and leftovers of an interrupted write are deleted before that.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from app.connection import RemoteChroma, local_chroma
 from app.embeddings import Embedder
 from app.errors import ConfigError
 from app.lexical import LexicalIndex, fingerprint
+from app.writelock import WriteLock, write_lock
 from ingest.dates import published_timestamp
 from ingest.model import Article, Passage, Sentence
 
 ARTICLES, PASSAGES, SENTENCES = "articles", "passages", "sentences"
 # Metadata copied onto passages and sentences so that filters work at every level.
 FILTER_FIELDS = ("source", "language", "category")
+SCAN_PAGE = 10_000  # rows per read when reading a whole collection
 SOURCES_RECHECK_S = 1.0  # how stale the cached list of outlets may be (another process may write)
 
 
@@ -94,19 +99,15 @@ def _shared_meta(item: PreparedArticle) -> dict:
 
 
 class NewsStore:
-    def __init__(self, client, embedder: Embedder, lexical_dir: Path | None, label: str) -> None:
-        self.client = client
+    def __init__(self, chroma, embedder: Embedder, lexical_dir: Path | None, label: str,
+                 lock: WriteLock | None = None, remote: bool = False) -> None:
+        self.chroma = chroma  # app.connection: .client, .epoch, .refresh(), .wrote()
         self.embedder = embedder
         self.label = label
-        self._collections = {
-            name: client.get_or_create_collection(
-                name,
-                embedding_function=None,  # vectors always come from our own embedder
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder": embedder.name},
-            )
-            for name in (ARTICLES, PASSAGES, SENTENCES)
-        }
+        self.write_wait = 0.0  # seconds a write waits for another writer (NEWSQA_WRITE_WAIT)
+        self._lock = lock
+        self._epoch = -1
+        self._bind()
         built_with = (self._collections[PASSAGES].metadata or {}).get("embedder", embedder.name)
         if built_with != embedder.name:
             raise ConfigError(
@@ -115,30 +116,87 @@ class NewsStore:
             )
         self._sources: tuple[int, list[str]] | None = None
         self._sources_checked = 0.0
-        self._vectorstore = None
         self.lexical = LexicalIndex(lexical_dir)
-        # Present from the first write of an ingest until its BM25 rebuild: readers then check
-        # the index against Chroma on every query.
-        self._dirty_marker = lexical_dir.with_name("lexical.pending") if lexical_dir else None
-        self._batch = max(1, min(client.get_max_batch_size(), 5000))
+        self.remote = remote
         self.folder: Path | None = None  # the local store's directory (state beside Chroma lives there)
+
+    def _bind(self) -> None:
+        """Collection handles from the connection's current client."""
+        client = self.chroma.client
+        self._collections = {
+            name: client.get_or_create_collection(
+                name,
+                embedding_function=None,  # vectors always come from our own embedder
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedder": self.embedder.name},
+            )
+            for name in (ARTICLES, PASSAGES, SENTENCES)
+        }
+        self._batch = max(1, min(client.get_max_batch_size(), 5000))
+        self._vectorstore = None
+        self._epoch = self.chroma.epoch
+
+    def _col(self, name: str):
+        """A collection, reloaded first when another process has written since."""
+        self.chroma.refresh()
+        if self.chroma.epoch != self._epoch:
+            self._bind()
+        return self._collections[name]
+
+    def _fresh_read(self, read):
+        """``read()``, again after a reload when another process wrote rows this process's loaded
+        vector index does not hold yet (Chroma then fails with "Error finding id")."""
+        from chromadb.errors import InternalError
+
+        try:
+            return read()
+        except InternalError:
+            if not hasattr(self.chroma, "reload"):
+                raise
+            self.chroma.reload()
+            return read()
+
+    @property
+    def client(self):
+        return self.chroma.client
 
     @classmethod
     def open(cls, path: Path, embedder: Embedder) -> "NewsStore":
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise ConfigError(f"The store path {path} is a file: give a folder with --store or NEWSQA_STORE.")
-        path.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-        store = cls(client, embedder, path / "lexical", label=str(path))
+        path = store_folder(path)
+        store = cls(local_chroma(path), embedder, path / "lexical", label=str(path),
+                    lock=write_lock(path))
         store.folder = path
         return store
 
+    @classmethod
+    def connect(cls, url: str, embedder: Embedder, cache: Path) -> "NewsStore":
+        """The store on a Chroma server. Each machine keeps its own copy of the BM25 index under
+        ``cache``, rebuilt from the server whenever the server's passages change."""
+        import hashlib
+
+        chroma = RemoteChroma(url)
+        key = hashlib.sha1(f"{url}|{embedder.name}".encode()).hexdigest()[:12]
+        return cls(chroma, embedder, Path(cache).expanduser() / "server-lexical" / key / "lexical", label=url,
+                   remote=True)
+
+    def feed_registry(self):
+        """Where the feeds polled into this store are remembered (for ``newsqa sync``)."""
+        from ingest.feeds import FeedRegistry, StateFeedRegistry
+
+        return StateFeedRegistry(self.chroma) if self.remote else FeedRegistry(self.folder)
+
+    @contextmanager
+    def writing(self, wait: float | None = None):
+        """Hold the store's write lock for the block (re-entrant; see app.writelock)."""
+        if self._lock is None:
+            yield
+            return
+        with self._lock.hold(self.write_wait if wait is None else wait):
+            yield
+
     def vectorstore(self):
         """The passages as a LangChain vector store (built once: building it costs ~3 ms)."""
+        self._col(PASSAGES)  # reloads the client first if another process wrote
         if self._vectorstore is None:
             from langchain_chroma import Chroma
 
@@ -147,17 +205,17 @@ class NewsStore:
         return self._vectorstore
 
     def collection(self, name: str):
-        return self._collections[name]
+        return self._col(name)
 
     # ---- reading -------------------------------------------------------------------------
 
     def count(self, name: str = ARTICLES) -> int:
-        return self._collections[name].count()
+        return self._col(name).count()
 
     def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(list(ids), self._batch):
-            got = self._collections[ARTICLES].get(ids=chunk, include=["metadatas"])
+            got = self._col(ARTICLES).get(ids=chunk, include=["metadatas"])
             found.update({i: m.get("content_hash", "") for i, m in zip(got["ids"], got["metadatas"])})
         return found
 
@@ -166,7 +224,7 @@ class NewsStore:
         if not wanted:
             return {}
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
-        got = self._collections[ARTICLES].get(ids=wanted, include=include)
+        got = self._col(ARTICLES).get(ids=wanted, include=include)
         texts = got.get("documents") or [""] * len(got["ids"])
         return {
             i: StoredArticle.from_chroma(i, m, t) for i, m, t in zip(got["ids"], got["metadatas"], texts)
@@ -176,35 +234,47 @@ class NewsStore:
         """ids, texts, metadatas and vectors of the given sentences (missing ids are skipped)."""
         if not ids:
             return [], [], [], np.zeros((0, 0), np.float32)
-        got = self._collections[SENTENCES].get(
+        got = self._fresh_read(lambda: self._col(SENTENCES).get(
             ids=list(ids), include=["documents", "metadatas", "embeddings"]
-        )
+        ))
         return got["ids"], got["documents"], got["metadatas"], np.asarray(got["embeddings"], np.float32)
 
     def query(self, name: str, vector: np.ndarray, k: int, where: dict | None = None):
         """Nearest neighbours in one collection: (ids, documents, metadatas, cosine similarities)."""
-        got = self._collections[name].query(  # Chroma returns fewer when it holds fewer
+        got = self._fresh_read(lambda: self._col(name).query(  # Chroma returns fewer when it holds fewer
             query_embeddings=[vector.tolist()], n_results=k, where=where or None,
             include=["documents", "metadatas", "distances"],
-        )
+        ))
         sims = [1.0 - d for d in got["distances"][0]]
         return got["ids"][0], got["documents"][0], got["metadatas"][0], sims
+
+    def scan(self, name: str, include: list[str], where: dict | None = None) -> dict[str, list]:
+        """Every row of a collection (matching ``where``), read in pages: Chroma binds each row
+        of a read as an SQL variable, so one read of more than ~32,000 rows fails."""
+        found: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        for offset in itertools.count(0, SCAN_PAGE):
+            got = self._col(name).get(where=where or None, include=include, limit=SCAN_PAGE, offset=offset)
+            for key in found:
+                found[key].extend(got[key])
+            if len(got["ids"]) < SCAN_PAGE:
+                return found
+        return found
 
     def passages_by_id(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
-        got = self._collections[PASSAGES].get(ids=list(ids), include=["documents", "metadatas"])
+        got = self._col(PASSAGES).get(ids=list(ids), include=["documents", "metadatas"])
         return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
     def find_article(self, id_or_url: str) -> str | None:
         """The stored article with this id or url."""
-        by_id = self._collections[ARTICLES].get(ids=[id_or_url], include=[])["ids"]
+        by_id = self._col(ARTICLES).get(ids=[id_or_url], include=[])["ids"]
         if by_id:
             return by_id[0]
         from ingest.web import canonical_url
 
         spellings = list(dict.fromkeys([id_or_url, canonical_url(id_or_url)]))
-        by_url = self._collections[ARTICLES].get(where={"url": {"$in": spellings}}, include=[], limit=1)["ids"]
+        by_url = self._col(ARTICLES).get(where={"url": {"$in": spellings}}, include=[], limit=1)["ids"]
         return by_url[0] if by_url else None
 
     def resolve(self, refs: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -218,7 +288,7 @@ class NewsStore:
         if not bands:
             return []
         where = {"$or": [{f"band_{i}": band} for i, band in enumerate(bands)]}
-        got = self._collections[ARTICLES].get(where=where, include=["metadatas"])
+        got = self._col(ARTICLES).get(where=where, include=["metadatas"])
         return [(i, m.get("group") or i, m.get("minhash", "")) for i, m in zip(got["ids"], got["metadatas"])]
 
     def copies(self, groups: Iterable[str]) -> dict[str, list[StoredArticle]]:
@@ -226,21 +296,22 @@ class NewsStore:
         wanted = sorted(set(groups))
         if not wanted:
             return {}
-        got = self._collections[ARTICLES].get(where={"group": {"$in": wanted}}, include=["metadatas"])
+        got = self._col(ARTICLES).get(where={"group": {"$in": wanted}}, include=["metadatas"])
         found: dict[str, list[StoredArticle]] = {}
         for i, m in zip(got["ids"], got["metadatas"]):
             found.setdefault(m.get("group") or i, []).append(StoredArticle.from_chroma(i, m))
         return found
 
     def list_articles(self, where: dict | None = None) -> list[StoredArticle]:
-        got = self._collections[ARTICLES].get(where=where or None, include=["metadatas"])
+        got = self.scan(ARTICLES, ["metadatas"], where)
         found = [StoredArticle.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"])]
         return sorted(found, key=lambda a: (a.published, a.id), reverse=True)
 
     def remove(self, ids: Sequence[str]) -> None:
         """Delete articles with their passages and sentences, and bring BM25 in step."""
-        self.delete_articles(ids)
-        self.rebuild_lexical()
+        with self.writing():
+            self.delete_articles(ids)
+            self.rebuild_lexical()
 
     def sources(self) -> list[str]:
         """The distinct outlets stored: re-read when the number of articles changes, which is
@@ -250,12 +321,12 @@ class NewsStore:
             count = self.count(ARTICLES)
             self._sources_checked = now
             if self._sources is None or self._sources[0] != count:
-                got = self._collections[ARTICLES].get(include=["metadatas"])
+                got = self.scan(ARTICLES, ["metadatas"])
                 self._sources = (count, sorted({m.get("source", "") for m in got["metadatas"]} - {""}))
         return self._sources[1]
 
     def stats(self) -> dict:
-        got = self._collections[ARTICLES].get(include=["metadatas"])
+        got = self.scan(ARTICLES, ["metadatas"])
         sources: dict[str, int] = {}
         languages: dict[str, int] = {}
         dates = []
@@ -280,47 +351,52 @@ class NewsStore:
     def lexical_index(self) -> LexicalIndex:
         """The BM25 index, in step with Chroma's passages.
 
-        Fast path (every query): no write is pending, the saved index has not changed on disk
-        since it was read, and the passage counts agree. Otherwise the passage ids are compared
-        by fingerprint and, when they differ, the index is rebuilt in memory from Chroma (only
-        the writer saves it)."""
+        Fast path (every query): no write is pending and the store's generation is the one the
+        index was built or loaded at. Otherwise the passage ids are compared by fingerprint and,
+        when they differ, the index is loaded from disk if that copy matches, else rebuilt from
+        Chroma (saved only by a writer, or into this machine's cache in server mode)."""
         index = self.lexical
-        pending = self._dirty_marker is not None and self._dirty_marker.exists()
-        if not pending and index.saved_at is not None and index.saved_at == index.disk_version():
-            if len(index.ids) == self._collections[PASSAGES].count():
-                return index
-        ids = self._collections[PASSAGES].get(include=[])["ids"]
-        current = fingerprint(ids)
-        if index.fingerprint == current or (index.load() and index.fingerprint == current):
+        generation = self.chroma.generation()
+        if not self.chroma.pending() and index.generation == generation:
             return index
-        self.rebuild_lexical(save=False)
+        current = fingerprint(self.scan(PASSAGES, [])["ids"])
+        if not (index.fingerprint == current or (index.load() and index.fingerprint == current)):
+            self._build_lexical(save=self.remote)
+        index.generation = generation
         return index
 
-    def rebuild_lexical(self, save: bool = True) -> None:
+    def rebuild_lexical(self) -> None:
+        """Rebuild and save the BM25 index after a write, and tell readers (writers only)."""
+        with self.writing():
+            self._build_lexical(save=True)
+            self.chroma.set_pending(False)
+            self.chroma.wrote()
+            self.lexical.generation = self.chroma.generation()
+
+    def _build_lexical(self, save: bool) -> None:
         """BM25 over each passage prefixed by its article's title and outlet (news questions
         name outlets and headline words; measured in DEVELOPERS.md)."""
-        got = self._collections[PASSAGES].get(include=["documents", "metadatas"])
-        articles = self._collections[ARTICLES].get(include=["metadatas"])
+        got = self.scan(PASSAGES, ["documents", "metadatas"])
+        articles = self.scan(ARTICLES, ["metadatas"])
         heads = {i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(articles["ids"], articles["metadatas"])}
         texts = [f"{heads.get(m['article_id'], '')} {d}" for d, m in zip(got["documents"], got["metadatas"])]
         self.lexical.build(got["ids"], texts, save=save)
-        if save and self._dirty_marker is not None:
-            self._dirty_marker.unlink(missing_ok=True)
 
     # ---- writing ---------------------------------------------------------------------------
 
     def _mark_pending(self) -> None:
-        if self._dirty_marker is not None:
-            self._dirty_marker.touch()
+        self.chroma.set_pending(True)
 
     def delete_articles(self, ids: Sequence[str]) -> None:
-        self._mark_pending()
-        self._sources = None
-        for chunk in _chunks(list(ids), 500):
-            where = {"article_id": {"$in": chunk}}
-            self._collections[SENTENCES].delete(where=where)
-            self._collections[PASSAGES].delete(where=where)
-            self._collections[ARTICLES].delete(ids=chunk)
+        with self.writing():
+            self._mark_pending()
+            self._sources = None
+            for chunk in _chunks(list(ids), 500):
+                where = {"article_id": {"$in": chunk}}
+                self._col(ARTICLES).delete(ids=chunk)  # the commit marker goes first
+                self._col(SENTENCES).delete(where=where)
+                self._col(PASSAGES).delete(where=where)
+            self.chroma.wrote()
 
     def write(self, prepared: Sequence[PreparedArticle]) -> None:
         """Replace the given articles (delete leftovers, add sentences and passages, then the
@@ -346,14 +422,44 @@ class NewsStore:
             rows[ARTICLES].append(
                 (article.id, mean, article.text, _article_meta(item))
             )
-        for name in (SENTENCES, PASSAGES, ARTICLES):
-            for chunk in _chunks(rows[name], self._batch):
-                self._collections[name].add(
-                    ids=[r[0] for r in chunk],
-                    embeddings=np.stack([r[1] for r in chunk]).tolist(),
-                    documents=[r[2] for r in chunk],
-                    metadatas=[r[3] for r in chunk],
-                )
+        with self.writing():
+            for name in (SENTENCES, PASSAGES, ARTICLES):
+                for chunk in _chunks(rows[name], self._batch):
+                    self._col(name).add(
+                        ids=[r[0] for r in chunk],
+                        embeddings=np.stack([r[1] for r in chunk]).tolist(),
+                        documents=[r[2] for r in chunk],
+                        metadatas=[r[3] for r in chunk],
+                    )
+            self.chroma.wrote()
+
+    def interrupted(self) -> bool:
+        """Whether a write stopped before its end (its BM25 rebuild never ran)."""
+        return self.chroma.pending()
+
+    def repair(self) -> int:
+        """Delete sentences and passages whose article record is missing: what a write or removal
+        cut short left behind (an article is only complete once its record is stored). Returns
+        how many article ids were cleaned up."""
+        with self.writing():
+            complete = set(self.scan(ARTICLES, [])["ids"])
+            orphans: set[str] = set()
+            for name in (PASSAGES, SENTENCES):
+                got = self.scan(name, ["metadatas"])
+                orphans |= {m.get("article_id") for m in got["metadatas"]} - complete
+            orphans.discard(None)
+            if orphans:
+                self.delete_articles(sorted(orphans))
+            return len(orphans)
+
+
+def store_folder(path: Path) -> Path:
+    """The local store's folder, created if missing."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"The store path {path} is a file: give a folder with --store or NEWSQA_STORE.")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _chunks(items: list, size: int):

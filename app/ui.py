@@ -12,7 +12,10 @@ from app.config import Settings, go_offline
 from app.engine import answer, open_store, stream_answer
 from app.errors import NewsQAError
 from app.sources import in_context
+from app.ui_guard import Guard, check_store_not_served
+from app.ui_queue import BusyError, Gate, gradio_room, in_thread, in_threads
 from app.ui_render import CLICK_JS, CSS, answer_html, esc, sources_panel, turn_html
+from app.writelock import StoreBusyError
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 ARTICLE_COLUMNS = ["published", "source", "language", "title", "id", "url"]
@@ -93,7 +96,11 @@ def add_files(paths: list[str] | None, settings: Settings, progress=None) -> lis
         if Path(path).stat().st_size > settings.max_upload_mb * 2**20:
             rows.append([name, f"refused: larger than {settings.max_upload_mb} MB"])
             continue
-        report = ingest([Path(path)], store, max_tokens=settings.max_passage_tokens, progress=False)
+        try:
+            report = ingest([Path(path)], store, max_tokens=settings.max_passage_tokens, progress=False)
+        except StoreBusyError as err:
+            rows.append([name, f"not added: {err}"])
+            continue
         if report.failed:
             rows.append([name, "failed: " + "; ".join(e.reason for e in report.failed)])
         else:
@@ -114,7 +121,11 @@ def add_web(urls: str, feed: str, settings: Settings, progress=None) -> list[lis
         if progress is not None:
             progress((i, len(items)), desc=f"Fetching {url}")
         pages, feeds = ([url], []) if kind == "page" else ([], [url])
-        report = ingest_and_remember(store, pages, feeds, web, settings.max_passage_tokens, progress=False)
+        try:
+            report = ingest_and_remember(store, pages, feeds, web, settings.max_passage_tokens, progress=False)
+        except StoreBusyError as err:
+            rows.append([url, f"not added: {err}"])
+            continue
         result = report.summary()
         if report.failed:
             result += " — " + "; ".join(f"{e.where}: {e.reason}" for e in report.failed[:5])
@@ -129,7 +140,10 @@ def remove_articles(refs: str, settings: Settings) -> str:
         return "Give an article id or url (see the table)."
     ids, missing = store.resolve(wanted)
     if ids:
-        store.remove(ids)
+        try:
+            store.remove(ids)
+        except StoreBusyError as err:
+            return f"Nothing removed: {esc(str(err))}"
     note = f"Removed {len(ids)} article(s)."
     return note + (f" Not found: {esc(', '.join(missing))}." if missing else "")
 
@@ -144,6 +158,7 @@ def build(settings: Settings):
         return list(stats["sources"]), list(stats["languages"])
 
     sources, languages = filter_choices()
+    gate = Gate(settings.concurrency, settings.queue_size)  # every question waits here, not in Gradio's queue
     with gr.Blocks(title="newsqa") as demo:
         gr.Markdown("### newsqa: ask the news, check every source")
         turns = gr.State([])  # sources panel HTML, one per answer
@@ -197,20 +212,26 @@ def build(settings: Settings):
                     remove = gr.Button("Remove", variant="stop")
                     removed = gr.Markdown()
 
-        def chat(message, history, turns_, asked_, since_, until_, sources_, languages_, n, answerer_):
+        async def chat(message, history, turns_, asked_, since_, until_, sources_, languages_, n, answerer_):
             if not (message or "").strip():
                 yield history, turns_, asked_, gr.update(), gr.update()
                 return
             filters = filters_from(since_, until_, sources_, languages_)
-            for history_, turns_, asked_ in respond(message, history, turns_, asked_, settings, filters, n,
-                                                    answerer_):
-                yield history_, turns_, asked_, sources_panel(turns_), ""
+            try:
+                async with gate.turn():
+                    async for history_, turns_, asked_ in in_threads(
+                            respond(message, history, turns_, asked_, settings, filters, n, answerer_)):
+                        yield history_, turns_, asked_, sources_panel(turns_), ""
+            except BusyError as err:  # the question stays in the box, to send again
+                busy = [{"role": "user", "content": esc(message)},
+                        {"role": "assistant", "content": f"⚠️ {esc(str(err))}"}]
+                yield list(history or []) + busy, turns_, asked_, gr.update(), gr.update()
 
         ask_inputs = [box, chatbot, turns, asked, since, until, pick_sources, pick_languages, n_sources,
                       pick_answerer]
         ask_outputs = [chatbot, turns, asked, panel, box]
-        box.submit(chat, ask_inputs, ask_outputs, api_name="ask")
-        send.click(chat, ask_inputs, ask_outputs, api_name=False)
+        box.submit(chat, ask_inputs, ask_outputs, api_name="ask", concurrency_limit=None)  # limited by the gate
+        send.click(chat, ask_inputs, ask_outputs, api_name=False, concurrency_limit=None)
 
         def refreshed():
             s, l = filter_choices()
@@ -226,16 +247,18 @@ def build(settings: Settings):
         def do_remove(text):
             return (remove_articles(text, settings), *refreshed())
 
-        def answer_json(question: str, since: str = "", until: str = "", source: list[str] | None = None,
-                        language: list[str] | None = None, max_citations: int = 3) -> dict:
+        async def answer_json(question: str, since: str = "", until: str = "", source: list[str] | None = None,
+                              language: list[str] | None = None, max_citations: int = 3) -> dict:
             """The answer with its citations and their article metadata, as JSON."""
             wanted = settings.model_copy(update={"max_citations": int(max_citations)})
+            filters = filters_from(since, until, source, language)
             try:
-                return answer(question, filters=filters_from(since, until, source, language), settings=wanted).to_dict()
-            except (NewsQAError, ValueError) as err:
+                async with gate.turn():
+                    return (await in_thread(lambda: answer(question, filters=filters, settings=wanted))).to_dict()
+            except (NewsQAError, ValueError) as err:  # BusyError included
                 return {"error": str(err)}
 
-        gr.api(answer_json, api_name="answer")
+        gr.api(answer_json, api_name="answer", concurrency_limit=None)
 
         chatbot.clear(lambda: ([], [], sources_panel([])), None, [turns, asked, panel])
 
@@ -247,13 +270,18 @@ def build(settings: Settings):
 
 
 def launch(settings: Settings, block: bool = True):
+    from starlette.middleware import Middleware
+
     go_offline()
+    check_store_not_served(Path(settings.store))
     demo = build(settings)
-    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    room = gradio_room(settings)  # questions are limited by build()'s gate; this is Gradio's backstop
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=room)
     demo.launch(
         server_name=settings.host, server_port=settings.port, show_error=False, share=False,
         auth=settings.logins() or None, max_file_size=f"{settings.max_upload_mb}mb",
         blocked_paths=[str(Path(settings.store).resolve())], allowed_paths=[],
-        css=CSS, js=CLICK_JS, prevent_thread_lock=not block, quiet=not block,
+        app_kwargs={"middleware": [Middleware(Guard)]},
+        css=CSS, js=CLICK_JS, prevent_thread_lock=not block, quiet=not block, max_threads=room,
     )
     return demo

@@ -94,7 +94,10 @@ def _entry(source, n, entry, outlet, fetch_pages, limits: dict) -> Record | Sour
             page = fetch(link, accept=HTML_TYPES, **limits)
         except SourceError as err:
             return SourceError(where, f"{link}: {err.reason}")
-        found = html_fields(page.text, page.url)
+        try:
+            found = html_fields(page.text, page.url)
+        except SourceError as err:
+            return SourceError(where, f"{link}: {err.reason}")
         if found is None:
             return SourceError(where, f"{link}: no article text found in the page")
         # the page's own metadata wins; the feed fills what the page does not say
@@ -125,6 +128,30 @@ class FeedRegistry:
     def remember(self, url: str, state: dict) -> None:
         feeds = self.load()
         feeds[url] = {**feeds.get(url, {}), **{k: v for k, v in state.items() if v is not None}}
+        self._save(feeds)
+
+    def _save(self, feeds: dict[str, dict]) -> None:
         temp = self.path.with_suffix(".json.tmp")
         temp.write_text(json.dumps(feeds, indent=2, ensure_ascii=False), "utf-8")
         os.replace(temp, self.path)
+
+
+class StateFeedRegistry(FeedRegistry):
+    """The same list kept on a Chroma server (``NewsStore.connect``), as one JSON document in
+    its ``newsqa_state`` collection, so that every machine's ``newsqa sync`` sees it."""
+
+    KEY = "feeds"
+
+    def __init__(self, chroma) -> None:
+        self.chroma = chroma
+        self.path = f"{chroma.url} (feed list)"  # named in messages
+
+    def load(self) -> dict[str, dict]:
+        text = self.chroma.get_state(self.KEY)
+        try:
+            return json.loads(text) if text else {}
+        except ValueError as err:
+            raise SourceError(str(self.path), f"unreadable feed list ({err}); add the feeds again") from None
+
+    def _save(self, feeds: dict[str, dict]) -> None:
+        self.chroma.put_state(self.KEY, json.dumps(feeds, ensure_ascii=False))

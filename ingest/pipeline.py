@@ -16,7 +16,7 @@ from ingest import dedupe
 from ingest.articles import build_article
 from ingest.chunk import split_article
 from ingest.model import Article
-from ingest.feeds import FeedRegistry, is_url, read_feed
+from ingest.feeds import is_url, read_feed
 from ingest.readers import iter_files, read_records, url_record
 
 WRITE_CHUNK = 64  # articles embedded and written together
@@ -109,35 +109,41 @@ def read_articles(sources: Iterable[Path | str], report: IngestReport, feeds: It
 def ingest(
     sources: Iterable[Path | str], store: NewsStore, max_tokens: int = 256, progress: bool | None = None,
     feeds: Iterable[str] = (), web: WebOptions = WebOptions(), known_feeds: dict | None = None,
+    chunk_size: int = WRITE_CHUNK,
 ) -> IngestReport:
     """Read, split, embed and write the articles of ``sources`` (files, folders, URLs) and
-    ``feeds``; unchanged articles are skipped, changed ones replaced."""
+    ``feeds``; unchanged articles are skipped, changed ones replaced. ``chunk_size`` articles are
+    embedded and committed together (a crash loses at most one chunk's work)."""
     report = IngestReport(known_feeds=dict(known_feeds or {}))
-    articles = read_articles(sources, report, feeds, web)
-    stored = store.stored_hashes([a.id for a in articles])
-    pending = []
-    for article in articles:
-        previous = stored.get(article.id)
-        if previous == article.content_hash():
-            report.unchanged.append(article.id)
-        else:
-            pending.append((article, previous is not None))
-    seen: list[tuple[str, str, np.ndarray, tuple[str, ...]]] = []  # copies written in this run
-    show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(total=len(pending), unit="article", desc="ingest", disable=not show or not pending) as bar:
-        for start in range(0, len(pending), WRITE_CHUNK):
-            chunk = pending[start : start + WRITE_CHUNK]
-            prepared = _group_copies(_prepare([a for a, _ in chunk], store, max_tokens, report), store, seen)
-            store.write(prepared)
-            written = {p.article.id for p in prepared}
-            for article, existed in chunk:
-                if article.id in written:
-                    (report.updated if existed else report.added).append(article.id)
-            report.sentences += sum(len(p.sentences) for p in prepared)
-            report.passages += sum(len(p.passages) for p in prepared)
-            bar.update(len(chunk))
-    if pending:
-        store.rebuild_lexical()
+    with store.writing():  # one writer per store: a second ingest fails fast or waits
+        repaired = store.interrupted()
+        if repaired:  # an earlier write was cut short: drop what it left half-done
+            store.repair()
+        articles = read_articles(sources, report, feeds, web)
+        stored = store.stored_hashes([a.id for a in articles])
+        pending = []
+        for article in articles:
+            previous = stored.get(article.id)
+            if previous == article.content_hash():
+                report.unchanged.append(article.id)
+            else:
+                pending.append((article, previous is not None))
+        seen: list[tuple[str, str, np.ndarray, tuple[str, ...]]] = []  # copies written in this run
+        show = sys.stderr.isatty() if progress is None else progress
+        with tqdm(total=len(pending), unit="article", desc="ingest", disable=not show or not pending) as bar:
+            for start in range(0, len(pending), chunk_size):
+                chunk = pending[start : start + chunk_size]
+                prepared = _group_copies(_prepare([a for a, _ in chunk], store, max_tokens, report), store, seen)
+                store.write(prepared)
+                written = {p.article.id for p in prepared}
+                for article, existed in chunk:
+                    if article.id in written:
+                        (report.updated if existed else report.added).append(article.id)
+                report.sentences += sum(len(p.sentences) for p in prepared)
+                report.passages += sum(len(p.passages) for p in prepared)
+                bar.update(len(chunk))
+        if pending or repaired:
+            store.rebuild_lexical()
     return report
 
 
@@ -187,30 +193,29 @@ def _prepare(articles: list[Article], store: NewsStore, max_tokens: int, report:
 
 def ingest_and_remember(store: NewsStore, sources: Iterable[Path | str] = (), feeds: Iterable[str] = (),
                         web: WebOptions = WebOptions(), max_tokens: int = 256,
-                        progress: bool | None = None) -> IngestReport:
+                        progress: bool | None = None, chunk_size: int = WRITE_CHUNK) -> IngestReport:
     """``ingest``, and the feeds it polled remembered beside the store for ``sync``."""
-    registry = FeedRegistry(store.folder) if store.folder else None
-    known = registry.load() if registry else {}
+    registry = store.feed_registry()
     feeds = [f if is_url(f) else str(Path(f).resolve()) for f in feeds]
-    report = ingest(sources, store, max_tokens, progress, feeds=feeds, web=web, known_feeds=known)
-    for feed, state in report.feeds.items():
-        if registry:
+    with store.writing():  # the feed list is written under the same lock as the store
+        known = registry.load()
+        report = ingest(sources, store, max_tokens, progress, feeds=feeds, web=web, known_feeds=known,
+                        chunk_size=chunk_size)
+        for feed, state in report.feeds.items():
             registry.remember(feed, state)
     return report
 
 
 def sync(store: NewsStore, web: WebOptions = WebOptions(), max_tokens: int = 256,
-         progress: bool | None = None) -> IngestReport:
+         progress: bool | None = None, chunk_size: int = WRITE_CHUNK) -> IngestReport:
     """Poll every remembered feed again; only new or changed entries are written."""
-    if not store.folder:
-        raise SourceError(store.label, "this store keeps no feed list")
-    known = FeedRegistry(store.folder).load()
+    known = store.feed_registry().load()
     total = IngestReport()
     for fetch_pages in (True, False):
         feeds = [url for url, state in known.items() if state.get("fetch_pages", True) is fetch_pages]
         if feeds:
             part = ingest_and_remember(store, feeds=feeds, web=replace(web, fetch_pages=fetch_pages),
-                                       max_tokens=max_tokens, progress=progress)
+                                       max_tokens=max_tokens, progress=progress, chunk_size=chunk_size)
             for name in ("added", "updated", "unchanged", "failed"):
                 getattr(total, name).extend(getattr(part, name))
             total.sentences += part.sentences

