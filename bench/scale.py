@@ -236,6 +236,10 @@ def shift_years(published: str, years: int) -> str:
     return f"{year:04d}-{month}-{day}{published[10:]}"
 
 
+def replica_id(article_id: str, r: int) -> str:
+    return article_id if r == 0 else f"{article_id}~r{r}"
+
+
 def replica(item: dict, r: int, jitter: float):
     """Copy ``r`` of a source article as an ingest would prepare it (copy 0 is the original)."""
     import numpy as np
@@ -244,7 +248,7 @@ def replica(item: dict, r: int, jitter: float):
     from ingest.model import Article, Passage, Sentence
 
     old, meta = item["id"], item["meta"]
-    new = old if r == 0 else f"{old}~r{r}"
+    new = replica_id(old, r)
     renamed = lambda row_id: new + row_id[len(old):]  # noqa: E731  "<article>:s<n>" keeps its suffix
     url = meta.get("url", "")
     if r and url:
@@ -294,9 +298,13 @@ def build_one(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     articles = read_source(args.folder / "base")
     read_s = time.perf_counter() - started
-    shutil.rmtree(folder, ignore_errors=True)
+    if not args.resume:
+        shutil.rmtree(folder, ignore_errors=True)
     store = open_news_store(folder)
     pairs = plan(articles, target)
+    stored = set(store.collection("articles").get(include=[])["ids"])  # --resume: complete ones are kept
+    resumed = {"resumed_with_articles": len(stored)} if stored else {}
+    pairs = [(r, item) for r, item in pairs if replica_id(item["id"], r) not in stored]
     started = time.perf_counter()
     with store.writing():
         for at in range(0, len(pairs), args.chunk):
@@ -313,10 +321,10 @@ def build_one(args: argparse.Namespace) -> dict:
     (folder / "ready").write_text("built by bench/scale.py\n")
     return {
         "articles": store.count("articles"), "sentences": store.count("sentences"),
-        "passages": store.count("passages"), "copies": pairs[-1][0] + 1, "jitter": args.jitter,
+        "passages": store.count("passages"), "copies": plan(articles, target)[-1][0] + 1, "jitter": args.jitter,
         "read_source_s": round(read_s, 1), "write_s": round(write_s, 1), "bm25_s": round(lexical_s, 1),
         "build_s": round(write_s + lexical_s, 1), "bm25_by": bm25_by, "disk_mb": disk_mb(folder), "build_peak_rss_mb": rss_mb()["peak_rss_mb"],
-        "load_average": load_average(),
+        "load_average": load_average(), **resumed,
     }
 
 
@@ -548,6 +556,8 @@ def main() -> None:
     parser.add_argument("--size", choices=list(SIZES))
     parser.add_argument("--store", type=Path)
     parser.add_argument("--rebuild", action="store_true", help="build stores that exist again")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the articles an interrupted build stored (its build time then covers the rest only)")
     args = parser.parse_args()
     args.folder = args.folder.resolve()
     internal = {"_build": build_one, "_query": query_one, "_naive": naive_one, "_profile": profile_one}
@@ -566,7 +576,7 @@ def main() -> None:
         for size in sizes:
             if args.rebuild or not (args.folder / f"store-{size}" / "ready").exists():
                 print(f"building {size} ...", file=sys.stderr, flush=True)
-                save(args.folder, f"build-{size}", child(args, "_build", "--size", size))
+                save(args.folder, f"build-{size}", child(args, "_build", "--size", size, *(["--resume"] if args.resume else [])))
     if args.part in ("all", "query"):
         for size in ["base", *sizes]:
             store = args.folder / ("base" if size == "base" else f"store-{size}")

@@ -14,8 +14,11 @@ apart, the same lookup as one query for the whole batch.
 
 After each write: recall@10 of the sentences collection's HNSW queries against exact cosine
 (numpy), for 200 random stored sentence vectors and 200 passage vectors (not in the collection).
-Configurations run interleaved, ``--rounds`` times (odd rounds in reverse order); ``uptime``'s load
-average is recorded before and after each run, since other jobs share the cores. Once, on the
+By default all configurations are written side by side, batch by batch (each store gets batch k
+before any gets batch k+1, the first writer rotating), so that the load of other jobs on the shared
+cores hits every configuration alike; ``--interleave config`` writes one store after the other
+instead (odd rounds in reverse order). ``--rounds`` repeats everything; ``uptime``'s load average
+is recorded before and after each run. Once, on the
 first baseline store: ``NewsStore.rebuild_lexical`` (BM25), with its Chroma reads timed apart.
 """
 
@@ -90,6 +93,9 @@ CONFIGS: dict[str, dict] = {
     "slim": {**_hnsw(), "numpy": True, "slim": True},       # sentences: index/paragraph/start/end packed in one key
     "combo64": {**_hnsw(ef_construction=64), "numpy": True, "slim": True},
     "combo40": {**_hnsw(ef_construction=40), "numpy": True, "slim": True},
+    "nopara": {**_hnsw(), "numpy": True, "nopara": True},   # sentences without the unread "paragraph" key
+    "rec64": {**_hnsw(ef_construction=64), "numpy": True, "nopara": True},
+    "rec40": {**_hnsw(ef_construction=40), "numpy": True, "nopara": True},
     # diagnostics only (not usable as they are): what each part of a row costs
     "nodelete": {**_hnsw(), "numpy": True, "nodelete": True},  # no delete before adding new articles
     "nodocs": {**_hnsw(), "numpy": True, "nodocs": True},   # no documents (no FTS rows, no text)
@@ -187,18 +193,24 @@ def load_avg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def run_config(label: str, config: dict, rows: dict, plan: list, folder: Path, queries: dict) -> dict:
-    import chromadb
-    from chromadb.config import Settings
+class Run:
+    """One configuration's fresh store, written batch by batch."""
 
-    client = chromadb.PersistentClient(path=str(folder), settings=Settings(anonymized_telemetry=False))
-    cols = {name: create(client, name, config, rows) for name in NAMES}
-    step = max(1, min(client.get_max_batch_size(), 5000))
-    t = {k: 0.0 for k in ("delete", "sentences", "passages", "articles", "signature", "lookup", "lookup_batched")}
-    cpu = {k: 0.0 for k in ("delete", "sentences", "passages", "articles")}
-    load_before = load_avg()
-    wall = time.perf_counter()
-    for batch in plan:
+    def __init__(self, label: str, config: dict, rows: dict, folder: Path) -> None:
+        import chromadb
+        from chromadb.config import Settings
+
+        self.label, self.config, self.rows, self.folder = label, config, rows, folder
+        self.client = chromadb.PersistentClient(path=str(folder), settings=Settings(anonymized_telemetry=False))
+        self.cols = {name: create(self.client, name, config, rows) for name in NAMES}
+        self.step = max(1, min(self.client.get_max_batch_size(), 5000))
+        self.t = {k: 0.0 for k in ("delete", "sentences", "passages", "articles", "signature", "lookup",
+                                   "lookup_batched")}
+        self.cpu = {k: 0.0 for k in ("delete", "sentences", "passages", "articles")}
+        self.load_before = load_avg()
+
+    def write_batch(self, batch: dict) -> None:
+        rows, config, cols, t, cpu = self.rows, self.config, self.cols, self.t, self.cpu
         # duplicate detection, as ingest.pipeline._group_copies does it before the write
         texts = [(rows["articles"]["documents"][r], rows["articles"]["metadatas"][r].get("body_start", 0))
                  for r in batch["article_rows"]]
@@ -225,12 +237,14 @@ def run_config(label: str, config: dict, rows: dict, plan: list, folder: Path, q
             data = rows[name]
             index = batch[key]
             started, cpu0 = time.perf_counter(), time.process_time()
-            for at in range(0, len(index), step):
-                part = index[at:at + step]
+            for at in range(0, len(index), self.step):
+                part = index[at:at + self.step]
                 vectors = data["embeddings"][part][:, :config.get("dims")]
                 metas = [data["metadatas"][i] for i in part]
                 if name == "sentences" and config.get("slim"):
                     metas = [slim_sentence(m) for m in metas]
+                if name == "sentences" and config.get("nopara"):
+                    metas = [{k: v for k, v in m.items() if k != "paragraph"} for m in metas]
                 cols[name].add(
                     ids=[data["ids"][i] for i in part],
                     embeddings=vectors if config.get("numpy") else np.stack(list(vectors)).tolist(),
@@ -239,35 +253,39 @@ def run_config(label: str, config: dict, rows: dict, plan: list, folder: Path, q
                 )
             t[name] += time.perf_counter() - started
             cpu[name] += time.process_time() - cpu0
-    wall = time.perf_counter() - wall
 
-    # recall@10 of the sentences' HNSW against exact cosine
-    vectors = rows["sentences"]["embeddings"][:, :config.get("dims")]
-    indexed = np.unique(np.concatenate([b["sentences"] for b in plan]))
-    unit = vectors[indexed] / np.linalg.norm(vectors[indexed], axis=1, keepdims=True)
-    id_of = np.array(rows["sentences"]["ids"], dtype=object)[indexed]
-    recall = {}
-    for kind, qs in queries.items():
-        qs = qs[:, :config.get("dims")]
-        qunit = qs / np.linalg.norm(qs, axis=1, keepdims=True)
-        exact = np.argsort(-(qunit @ unit.T), axis=1)[:, :10]
-        started = time.perf_counter()
-        got = cols["sentences"].query(query_embeddings=qs, n_results=10, include=[])["ids"]
-        query_s = time.perf_counter() - started
-        hits = sum(len(set(g) & set(id_of[e])) for g, e in zip(got, exact))
-        recall[kind] = round(hits / (10 * len(qs)), 4)
-        recall[f"{kind}_query_ms"] = round(1000 * query_s / len(qs), 2)
-    result = {
-        "config": label, "write_s": {k: round(v, 2) for k, v in t.items()},
-        "writes_total_s": round(t["delete"] + t["sentences"] + t["passages"] + t["articles"], 2),
-        "writes_cpu_s": {k: round(v, 2) for k, v in cpu.items()}, "wall_s": round(wall, 2), "recall@10": recall, "load_before": load_before, "load_after": load_avg(),
-        "disk_mb": round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1),
-        "counts": {name: cols[name].count() for name in NAMES},
-    }
-    client.clear_system_cache()
-    del cols, client
-    gc.collect()
-    return result
+    def finish(self, plan: list, queries: dict) -> dict:
+        """recall@10 of the sentences' HNSW against exact cosine; then the client is closed."""
+        rows, config, cols, t = self.rows, self.config, self.cols, self.t
+        vectors = rows["sentences"]["embeddings"][:, :config.get("dims")]
+        indexed = np.unique(np.concatenate([b["sentences"] for b in plan]))
+        unit = vectors[indexed] / np.linalg.norm(vectors[indexed], axis=1, keepdims=True)
+        id_of = np.array(rows["sentences"]["ids"], dtype=object)[indexed]
+        recall = {}
+        for kind, qs in queries.items():
+            qs = qs[:, :config.get("dims")]
+            qunit = qs / np.linalg.norm(qs, axis=1, keepdims=True)
+            exact = np.argsort(-(qunit @ unit.T), axis=1)[:, :10]
+            started = time.perf_counter()
+            got = cols["sentences"].query(query_embeddings=qs, n_results=10, include=[])["ids"]
+            query_s = time.perf_counter() - started
+            hits = sum(len(set(g) & set(id_of[e])) for g, e in zip(got, exact))
+            recall[kind] = round(hits / (10 * len(qs)), 4)
+            recall[f"{kind}_query_ms"] = round(1000 * query_s / len(qs), 2)
+        result = {
+            "config": self.label, "write_s": {k: round(v, 2) for k, v in t.items()},
+            "writes_total_s": round(t["delete"] + t["sentences"] + t["passages"] + t["articles"], 2),
+            "writes_cpu_s": {k: round(v, 2) for k, v in self.cpu.items()}, "recall@10": recall,
+            "load_before": self.load_before, "load_after": load_avg(),
+            "disk_mb": round(sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file()) / 2**20, 1),
+            "counts": {name: cols[name].count() for name in NAMES},
+        }
+        return result
+
+    def close(self) -> None:
+        self.client.clear_system_cache()
+        del self.cols, self.client
+        gc.collect()
 
 
 def time_lexical(folder: Path) -> dict:
@@ -303,6 +321,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--limit", type=int, help="only the first N articles")
+    parser.add_argument("--interleave", choices=("batch", "config"), default="batch",
+                        help="batch: all stores written side by side, batch by batch (load drift hits all "
+                             "alike); config: one store after the other")
     parser.add_argument("--out", type=Path, default=ROOT / "eval-out" / "write_profile.json")
     args = parser.parse_args()
     labels = [c.strip() for c in args.configs.split(",") if c.strip()]
@@ -329,17 +350,37 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for round_no in range(args.rounds):
-            for label in (labels if round_no % 2 == 0 else labels[::-1]):
-                folder = Path(tmp) / f"{label}-{round_no}"
-                result = run_config(label, CONFIGS[label], rows, plan, folder, queries)
+            order = labels if round_no % 2 == 0 else labels[::-1]
+            if args.interleave == "batch":  # every store gets batch k before any gets batch k+1
+                runs = [Run(label, CONFIGS[label], rows, Path(tmp) / f"{label}-{round_no}") for label in order]
+                for k, batch in enumerate(plan):
+                    for run in runs[k % len(runs):] + runs[:k % len(runs)]:  # rotate who goes first
+                        run.write_batch(batch)
+                    print(f"round {round_no} batch {k + 1}/{len(plan)} load {load_avg()}", flush=True)
+            else:
+                runs = []
+            for label in order:
+                if args.interleave == "batch":
+                    run = next(r for r in runs if r.label == label)
+                else:
+                    run = Run(label, CONFIGS[label], rows, Path(tmp) / f"{label}-{round_no}")
+                    for batch in plan:
+                        run.write_batch(batch)
+                result = run.finish(plan, queries)
                 result["round"] = round_no
                 results.append(result)
                 print(json.dumps(result), flush=True)
                 if label == labels[0] and round_no == 0:
-                    extra["lexical"] = time_lexical(folder)
+                    extra["lexical"] = time_lexical(run.folder)
                     print(json.dumps(extra["lexical"]), flush=True)
-                shutil.rmtree(folder, ignore_errors=True)
-                args.out.write_text(json.dumps({"store": str(store), "runs": results, **extra}, indent=1))
+                if args.interleave != "batch":
+                    run.close()
+                    shutil.rmtree(run.folder, ignore_errors=True)
+                args.out.write_text(json.dumps({"store": str(store), "interleave": args.interleave,
+                                                "runs": results, **extra}, indent=1))
+            for run in runs:  # closing clears every cached Chroma system, so only after all finished
+                run.close()
+                shutil.rmtree(run.folder, ignore_errors=True)
 
     # summary: mean per configuration, ratio to the baseline of the same round
     print(f"\n{'config':10} {'sent s':>8} {'pass s':>8} {'art s':>7} {'del s':>7} {'total':>8} {'ratio':>6} "

@@ -207,6 +207,8 @@ def test_ingest_killed_twenty_times_ends_equal_to_a_clean_ingest(tmp_path_factor
     saved = LexicalIndex(store / "lexical")
     assert saved.load() and saved.fingerprint == fingerprint(got["ids"])
     assert not (store / "lexical.pending").exists()
-    for own in rng.sample(got["ids"], 200):
-        top = np.argsort(-saved.scores(texts[own]))[:3]
-        assert texts[own] in {texts[saved.ids[i]] for i in top}
+    crashed.lexical = LexicalIndex(None)  # a BM25 index built afresh from what Chroma holds now
+    crashed._build_lexical(save=False)
+    for own in rng.sample(got["ids"], 50):  # scores equal passage by passage: the saved index agrees
+        fresh = dict(zip(crashed.lexical.ids, crashed.lexical.scores(texts[own])))
+        assert np.allclose([fresh[i] for i in saved.ids], saved.scores(texts[own]), atol=1e-5)
