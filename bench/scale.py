@@ -1,7 +1,7 @@
 """Query latency at 10k, 100k and 1M stored sentences, beside the naive baseline, and start-up.
 
-    python bench/scale.py [all] [--folder /tmp/newsqa-scale] [--sizes 10k,100k,1m]
-    python bench/scale.py build|query|naive|startup|profile|table [--sizes ...]
+    python bench/scale.py [all] [--folder /tmp/newsqa-scale] [--sizes base,10k,100k,1m]
+    python bench/scale.py build|query|naive|startup|profile|table [--sizes ...] [--questions N]
 
 The stores are made from the MultiHop-RAG store that ``newsqa eval`` caches (609 articles, ~56k
 sentences): it is copied to ``<folder>/base`` (the source is never opened), and each size holds
@@ -99,7 +99,8 @@ def settings_for(store: Path):
 def child(args: argparse.Namespace, *argv: str) -> dict:
     """Run ``scale.py argv`` in a fresh process; its last stdout line is a JSON result."""
     command = [sys.executable, str(Path(__file__).resolve()), *argv, "--folder", str(args.folder),
-               "--questions", str(args.questions), "--jitter", str(args.jitter)]
+               "--questions", str(args.questions), "--jitter", str(args.jitter),
+               "--profile-questions", str(args.profile_questions)]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=local_env())
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed (exit {done.returncode})")
@@ -363,17 +364,49 @@ def query_one(args: argparse.Namespace) -> dict:
         retrieval.append(0.0)
         answer(question, settings=settings, reference_date=REFERENCE)
     del retrieval[:]
+    print(f"  first answer after {first_s:.1f} s, {rss_mb()}", file=sys.stderr, flush=True)
     latencies, abstained = [], 0
-    for question in asked:
+    for n, question in enumerate(asked, 1):
         store.embedder._query_cache.clear()  # each question embedded afresh (none repeats anyway)
         retrieval.append(0.0)
         started = time.perf_counter()
         result = answer(question, settings=settings, reference_date=REFERENCE)
         latencies.append((time.perf_counter() - started) * 1000)
         abstained += result.abstained
-    return {"first_answer_s": round(first_s, 2), **percentiles(latencies),
-            "retrieval": percentiles(retrieval), "questions": len(asked), "abstained": abstained,
-            **rss_mb(), "load_average": load_average()}
+        if n % 10 == 0:
+            print(f"  {n} questions, last {latencies[-1]:.0f} ms, {rss_mb()}", file=sys.stderr, flush=True)
+    measured = {"first_answer_s": round(first_s, 2), **percentiles(latencies),
+                "retrieval": percentiles(retrieval), "questions": len(asked), "abstained": abstained,
+                **rss_mb(), "load_average": load_average()}
+    if args.profile_questions:  # in the same process: a large store is loaded once
+        measured["profile"] = profile_questions(asked[:args.profile_questions], settings)
+    return measured
+
+
+def profile_questions(asked: list[str], settings) -> dict:
+    """cProfile over questions this process has answered before (the question embeddings are
+    computed again: the cache is cleared), top entries by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    from app import answer
+    from app.engine import open_store
+
+    profiler = cProfile.Profile()
+    for question in asked:
+        open_store(settings).embedder._query_cache.clear()
+        profiler.enable()
+        answer(question, settings=settings, reference_date=REFERENCE)
+        profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+    print(text.getvalue(), file=sys.stderr)
+    rows = [{"function": f"{Path(path).name}:{line}({name})", "calls": calls,
+             "cumulative_ms_per_question": round(cumulative * 1000 / len(asked), 1)}
+            for (path, line, name), (_, calls, _, cumulative, _) in pstats.Stats(profiler).stats.items()]
+    rows.sort(key=lambda r: -r["cumulative_ms_per_question"])
+    return {"questions": len(asked), "top": rows[:40]}
 
 
 def naive_one(args: argparse.Namespace) -> dict:
@@ -406,31 +439,13 @@ def naive_one(args: argparse.Namespace) -> dict:
 
 def profile_one(args: argparse.Namespace) -> dict:
     """cProfile over a few questions on one store, after the warm-up."""
-    import cProfile
-    import io
-    import pstats
-
     from app import answer
 
     asked, warm = questions(args.questions)
     settings = settings_for(args.store)
     for question in warm:
         answer(question, settings=settings, reference_date=REFERENCE)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for question in asked[: args.profile_questions]:
-        answer(question, settings=settings, reference_date=REFERENCE)
-    profiler.disable()
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
-    print(text.getvalue(), file=sys.stderr)
-    stats = pstats.Stats(profiler).sort_stats("cumulative")
-    rows = []
-    for (path, line, name), (_, calls, _, cumulative, _) in stats.stats.items():
-        rows.append({"function": f"{Path(path).name}:{line}({name})", "calls": calls,
-                     "cumulative_ms_per_question": round(cumulative * 1000 / args.profile_questions, 1)})
-    rows.sort(key=lambda r: -r["cumulative_ms_per_question"])
-    return {"store": str(args.store), "questions": args.profile_questions, "top": rows[:40]}
+    return {"store": str(args.store), **profile_questions(asked[: args.profile_questions], settings)}
 
 
 def import_check() -> dict:
@@ -513,8 +528,9 @@ def table(results: dict) -> str:
         first = first or run
         build = f"{built['build_s'] / 60:.1f} min (BM25 {built['bm25_s']:.0f} s)" if built and "build_s" in built else "–"
         shape = built or results.get("base-shape", {})
+        label = size if run["questions"] == 100 else f"{size} ({run['questions']} questions)"
         lines.append(
-            f"| {size} | {shape.get('articles', '?'):,} | {shape.get('sentences', '?'):,} | {shape.get('passages', '?'):,} "
+            f"| {label} | {shape.get('articles', '?'):,} | {shape.get('sentences', '?'):,} | {shape.get('passages', '?'):,} "
             f"| {build} | {shape.get('disk_mb', '?'):,} MB | {run['first_answer_s']:.1f} s | {run['p50_ms']:.0f} ms "
             f"| {run['p95_ms']:.0f} ms | {run['retrieval']['p50_ms']:.0f} / {run['retrieval']['p95_ms']:.0f} ms "
             f"| {run['rss_mb']:,} MB (peak {run['peak_rss_mb']:,}) "
@@ -547,12 +563,14 @@ def main() -> None:
                                  "_build", "_query", "_naive", "_profile"])
     parser.add_argument("--folder", type=Path, default=Path("/tmp/newsqa-scale"))
     parser.add_argument("--source", type=Path, help="the MultiHop-RAG store to copy (default: the newest cached one)")
-    parser.add_argument("--sizes", default="10k,100k,1m", help=f"comma-separated, of {', '.join(SIZES)}")
+    parser.add_argument("--sizes", default="base,10k,100k,1m",
+                        help=f"comma-separated, of base (the copy itself), {', '.join(SIZES)}")
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--jitter", type=float, default=0.005, help="noise per vector component of copies")
     parser.add_argument("--chunk", type=int, default=64, help="articles per NewsStore.write (as ingest)")
     parser.add_argument("--serve-runs", type=int, default=3)
-    parser.add_argument("--profile-questions", type=int, default=5)
+    parser.add_argument("--profile-questions", type=int, default=0,
+                        help="also profile this many questions (query: in the same process, after timing)")
     parser.add_argument("--size", choices=list(SIZES))
     parser.add_argument("--store", type=Path)
     parser.add_argument("--rebuild", action="store_true", help="build stores that exist again")
@@ -573,20 +591,22 @@ def main() -> None:
             save(args.folder, "base-shape", {"articles": store.count("articles"), "sentences": store.count("sentences"),
                                              "passages": store.count("passages"), "disk_mb": disk_mb(base)})
     if args.part in ("all", "build"):
-        for size in sizes:
+        for size in [s for s in sizes if s != "base"]:
             if args.rebuild or not (args.folder / f"store-{size}" / "ready").exists():
                 print(f"building {size} ...", file=sys.stderr, flush=True)
                 save(args.folder, f"build-{size}", child(args, "_build", "--size", size, *(["--resume"] if args.resume else [])))
     if args.part in ("all", "query"):
-        for size in ["base", *sizes]:
+        for size in sizes:
             store = args.folder / ("base" if size == "base" else f"store-{size}")
             print(f"querying {size} ...", file=sys.stderr, flush=True)
             save(args.folder, f"query-{size}", child(args, "_query", "--store", str(store)))
+            print(f"  {size}: p50 {_results(args.folder)[f'query-{size}']['p50_ms']} ms", file=sys.stderr, flush=True)
     if args.part in ("all", "naive"):
         save(args.folder, "naive", child(args, "_naive"))
     if args.part in ("all", "startup"):
         save(args.folder, "startup", startup(args))
     if args.part == "profile":
+        args.profile_questions = args.profile_questions or 5
         store = args.store or args.folder / f"store-{sizes[-1]}"
         save(args.folder, f"profile-{store.name}", child(args, "_profile", "--store", str(store)))
     print(table(_results(args.folder)))
