@@ -16,6 +16,8 @@ from app.embeddings import make_embedder
 from app.errors import EmptyStoreError
 from app.followup import standalone
 from app.llm import make_chat_model
+from app.bridge import applies as bridge_applies, bridge_entity
+from app.coverage import checked as coverage_checked, uncovered_names
 from app.outlets import named_sources, unknown_outlets
 from app.retrieve import HybridRetriever
 from app.store import NewsStore
@@ -55,13 +57,19 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
     retriever = HybridRetriever(store=store, k=k, candidates=max(settings.candidates, k), filters=filters)
 
     def pick(state: dict) -> dict:
-        scored = extractive.score_sentences(state["question"], state["passages"], store)
+        question, stored = state["question"], store.sources()
+        outlets = named_sources(question, stored)
+        bridge = bridge_entity(question, state["passages"]) if bridge_applies(question, outlets) else None
+        scored = extractive.score_sentences(question, state["passages"], store, bridge=bridge)
         best = scored[0].score if scored else 0.0
-        stored = store.sources()
         missing = unknown_outlets(state["question"], stored)
-        if missing or best < settings.abstain_below:
-            return {**state, "citations": [], "abstained": True, "missing_outlets": missing, "scored": scored}
-        chosen = extractive.select(scored, settings.max_citations, named_sources(state["question"], stored))
+        index = store.lexical_index()
+        unknown = (uncovered_names(state["question"], index, stored)
+                   if not missing and coverage_checked(state["question"], state["passages"], index) else [])
+        if missing or unknown or best < settings.abstain_below:
+            return {**state, "citations": [], "abstained": True, "missing_outlets": missing,
+                    "unknown_names": unknown, "scored": scored}
+        chosen = extractive.select(scored, settings.max_citations, outlets)
         return {**state, "citations": extractive.to_citations(chosen, store), "abstained": False, "scored": scored}
 
     retrieval = RunnablePassthrough.assign(passages=(lambda s: s["question"]) | retriever | RunnableLambda(_hits))
@@ -130,7 +138,7 @@ def stream_answer(
     closest = extractive.to_citations(state["scored"][:3], news) if result["abstained"] else []
     if result["abstained"]:
         text = extractive.abstention_text(question, closest, len(state["passages"]),
-                                          state.get("missing_outlets", []))
+                                          state.get("missing_outlets", []), state.get("unknown_names", []))
         result["citations"] = []
     elif result["answerer"] == "extractive":
         text = extractive.compose(result["citations"])

@@ -9,7 +9,7 @@ from app.errors import NewsQAError
 KNOWN = ("source", "language", "category", "since", "until")
 
 
-def _day_bound(value, end: bool) -> int:
+def day_bound(value, end: bool) -> int:
     if isinstance(value, datetime):
         moment = value
     else:
@@ -35,29 +35,11 @@ def to_where(filters: dict | None) -> dict | None:
             clauses.append({key: {"$in": values}} if len(values) > 1 else {key: values[0]})
     try:
         if filters.get("since"):
-            clauses.append({"published_ts": {"$gte": _day_bound(filters["since"], end=False)}})
+            clauses.append({"published_ts": {"$gte": day_bound(filters["since"], end=False)}})
         if filters.get("until"):
-            clauses.append({"published_ts": {"$lte": _day_bound(filters["until"], end=True)}})
+            clauses.append({"published_ts": {"$lte": day_bound(filters["until"], end=True)}})
     except ValueError as err:
         raise NewsQAError(f"Unreadable date in filters ({err}): use YYYY-MM-DD.") from None
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def matches(meta: dict, where: dict | None) -> bool:
-    """Evaluate a where clause from ``to_where`` against one metadata dict (for the BM25 side)."""
-    if where is None:
-        return True
-    if "$and" in where:
-        return all(matches(meta, clause) for clause in where["$and"])
-    (key, cond), = where.items()
-    value = meta.get(key)
-    if not isinstance(cond, dict):
-        return value == cond
-    (op, arg), = cond.items()
-    if op == "$in":
-        return value in arg
-    if value is None:
-        return False
-    return value >= arg if op == "$gte" else value <= arg

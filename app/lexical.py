@@ -3,6 +3,10 @@
 Local Chroma has no lexical search, so this index lives in ``<store>/lexical``. It records
 a fingerprint of the passage ids it was built from; when Chroma's passages differ (another
 ingest, an interrupted run) the index is rebuilt from Chroma, which stays the source of truth.
+
+Beside BM25 it keeps each passage's filter fields (outlet, language, category, publish time) as
+arrays in the same order, so that a filter is a boolean mask here and never a filtered Chroma
+query: those cost 0.5-3.5 s each on a store of 800k sentences, against 18 ms unfiltered.
 """
 
 from __future__ import annotations
@@ -50,19 +54,97 @@ def fingerprint(ids: list[str]) -> str:
     return f"{len(ids)}:{digest.hexdigest()}"
 
 
+TEXT_FIELDS = ("source", "language", "category")
+NO_DATE = np.iinfo(np.int64).min  # published_ts of a passage whose article has no date
+
+
+class Catalogue:
+    """The filter fields of every indexed passage, as arrays aligned with the index's ids:
+    a code per text field (into a sorted vocabulary) and the publish time in seconds."""
+
+    def __init__(self, vocab: dict[str, list[str]], columns: dict[str, np.ndarray]) -> None:
+        self.vocab = vocab
+        self.columns = columns
+        self._codes = {key: {value: code for code, value in enumerate(words)} for key, words in vocab.items()}
+
+    @classmethod
+    def from_metadata(cls, metas: list[dict]) -> "Catalogue":
+        vocab, columns = {}, {}
+        for key in TEXT_FIELDS:
+            values = [str(meta.get(key) or "") for meta in metas]
+            vocab[key] = sorted(set(values))
+            code = {value: i for i, value in enumerate(vocab[key])}
+            columns[key] = np.fromiter((code[v] for v in values), np.int32, len(values))
+        columns["published_ts"] = np.fromiter(
+            (int(meta["published_ts"]) if isinstance(meta.get("published_ts"), (int, float)) else NO_DATE
+             for meta in metas), np.int64, len(metas))
+        return cls(vocab, columns)
+
+    def __len__(self) -> int:
+        return len(self.columns["published_ts"])
+
+    def mask(self, filters: dict | None) -> np.ndarray | None:
+        """Which passages the filters keep (None: no filter). Same meaning as the Chroma clause
+        ``app.filters.to_where`` makes: listed values are alternatives, dates are inclusive days,
+        and a passage without a publish date fails any date bound."""
+        from app.filters import day_bound, to_where
+
+        if to_where(filters) is None:  # also validates the filter names and dates
+            return None
+        keep = np.ones(len(self), dtype=bool)
+        for key in TEXT_FIELDS:
+            value = filters.get(key)
+            if value:
+                values = [value] if isinstance(value, str) else list(value)
+                codes = [self._codes[key][v] for v in values if v in self._codes[key]]
+                keep &= np.isin(self.columns[key], np.asarray(codes, np.int32))
+        stamps = self.columns["published_ts"]
+        if filters.get("since"):
+            keep &= stamps >= day_bound(filters["since"], end=False)
+        if filters.get("until"):
+            keep &= (stamps <= day_bound(filters["until"], end=True)) & (stamps != NO_DATE)
+        return keep
+
+    def value(self, key: str, position: int) -> str:
+        """One passage's value of a text field."""
+        return self.vocab[key][int(self.columns[key][position])]
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / "fields.npz", **self.columns)
+        (folder / "vocab.json").write_text(json.dumps(self.vocab))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "Catalogue":
+        with np.load(folder / "fields.npz") as saved:
+            columns = {key: saved[key] for key in (*TEXT_FIELDS, "published_ts")}
+        if any(len(column) != size for column in columns.values()):
+            raise ValueError("the saved filter fields do not match the saved ids")
+        return cls(json.loads((folder / "vocab.json").read_text()), columns)
+
+
 class LexicalIndex:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.ids: list[str] = []
         self.fingerprint = ""
         self.generation: str | None = None  # the store's generation this index is known to match
+        self.catalogue = Catalogue.from_metadata([])
         self._bm25 = None
+        self._positions: dict[str, int] | None = None
 
-    def build(self, ids: list[str], texts: list[str], save: bool = True) -> None:
+    def position(self, passage_id: str) -> int | None:
+        """Where a passage is in ``ids`` (and in ``scores()`` and the catalogue)."""
+        if self._positions is None:
+            self._positions = {pid: i for i, pid in enumerate(self.ids)}
+        return self._positions.get(passage_id)
+
+    def build(self, ids: list[str], texts: list[str], metas: list[dict] | None = None, save: bool = True) -> None:
         import bm25s
 
         self.ids = list(ids)
         self.fingerprint = fingerprint(self.ids)
+        self.catalogue = Catalogue.from_metadata(metas if metas is not None else [{}] * len(self.ids))
+        self._positions = None
         self._bm25 = None
         if ids:
             self._bm25 = bm25s.BM25()
@@ -78,6 +160,7 @@ class LexicalIndex:
         tmp.mkdir(parents=True)  # per process: several may save one machine's server-mode cache
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
+        self.catalogue.save(tmp)
         (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids}))
         old = self.folder.with_name(f"{self.folder.name}.old{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
@@ -95,10 +178,28 @@ class LexicalIndex:
         try:
             meta = json.loads((self.folder / "meta.json").read_text())
             self._bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if meta["ids"] else None
+            catalogue = Catalogue.load(self.folder, len(meta["ids"]))  # an index saved before it had one: rebuilt
         except (OSError, ValueError, KeyError):
             return False
-        self.ids, self.fingerprint = meta["ids"], meta["fingerprint"]
+        self.ids, self.fingerprint, self.catalogue, self._positions = meta["ids"], meta["fingerprint"], catalogue, None
         return True
+
+    def passages_with_all(self, tokens: list[str]) -> int:
+        """How many passages hold every one of these (already tokenised) words, from the BM25
+        postings: bm25s keeps, per token, the sorted ids of the passages holding it."""
+        if self._bm25 is None:
+            return 0
+        vocab, postings = self._bm25.vocab_dict, self._bm25.scores
+        common = None
+        for token in tokens:
+            row = vocab.get(token)
+            if row is None:
+                return 0
+            docs = postings["indices"][postings["indptr"][row]:postings["indptr"][row + 1]]
+            common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
+            if not len(common):
+                return 0
+        return 0 if common is None else len(common)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every indexed passage, in ``self.ids`` order."""

@@ -37,3 +37,11 @@ def test_each_named_outlet_gets_its_best_sentence():
     both = select(ranked, 3, outlets=[["The Verge"], ["TechCrunch"]])
     assert {s.sentence_id for s in both} == {"v1", "t1"}
     assert {s.sentence_id for s in select(ranked, 3, outlets=[["TechCrunch"]])} == {"v1"}  # one outlet: no rule
+
+
+def test_top_is_a_partial_sort_largest_first():
+    from app.retrieve import _top
+
+    values = np.random.default_rng(3).permutation(1000).astype(np.float32)
+    assert _top(values, 10).tolist() == np.argsort(-values)[:10].tolist()
+    assert _top(values[:5], 10).tolist() == np.argsort(-values[:5]).tolist()

@@ -33,16 +33,32 @@ def test_seed_article_metadata_and_sentences(store):
         assert article.text[meta["start"] : meta["end"]] == text
 
 
-def test_passages_stay_inside_paragraphs_and_the_budget(store):
+def test_passages_keep_the_budget_and_break_at_paragraph_ends_where_they_can(store):
     from ingest.chunk import count_tokens
 
-    ingest([SEED_ARTICLE], store, max_tokens=40)
-    got = store.collection("passages").get(include=["documents", "metadatas"])
-    assert got["ids"]
-    for text, meta in zip(got["documents"], got["metadatas"]):
-        assert "\n" not in text
+    ingest([SEED_ARTICLE], store, max_tokens=60)
+    passages = store.collection("passages").get(include=["documents", "metadatas"])
+    sentences = store.collection("sentences").get(include=["documents", "metadatas"])
+    assert passages["ids"]
+    sentence = {i: (t, m) for i, t, m in zip(sentences["ids"], sentences["documents"], sentences["metadatas"])}
+    paragraph_tokens: dict[int, int] = {}
+    for text, meta in sentence.values():
+        paragraph_tokens[meta["paragraph"]] = paragraph_tokens.get(meta["paragraph"], 0) + count_tokens(text)
+    order = sorted(zip(passages["documents"], passages["metadatas"]), key=lambda pm: pm[1]["index"])
+    joined = 0
+    previous_last = None
+    for text, meta in order:
         ids = json.loads(meta["sentence_ids"])
-        assert count_tokens(text) <= 40 or len(ids) == 1
+        indexes = [sentence[i][1]["index"] for i in ids]
+        assert indexes == list(range(indexes[0], indexes[0] + len(ids)))  # consecutive sentences
+        assert sum(count_tokens(sentence[i][0]) for i in ids) <= 60 or len(ids) == 1
+        paragraphs = [sentence[i][1]["paragraph"] for i in ids]
+        joined += len(set(paragraphs)) > 1
+        first = sentence[ids[0]][1]
+        if previous_last is not None and previous_last["paragraph"] == first["paragraph"]:
+            assert paragraph_tokens[first["paragraph"]] > 60  # cut inside a paragraph only when it is too long
+        previous_last = sentence[ids[-1]][1]
+    assert joined  # short paragraphs share passages
 
 
 def test_reingest_changes_nothing_and_edit_replaces(tmp_path, store):
