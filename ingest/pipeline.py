@@ -32,6 +32,7 @@ class IngestReport:
     passages: int = 0
     feeds: dict[str, dict] = field(default_factory=dict)  # what each polled feed reported
     known_feeds: dict[str, dict] = field(default_factory=dict)  # what was remembered from earlier polls
+    reindexed: int = 0  # rows the vector index had lost after an interrupted run, written again
 
     @property
     def ok(self) -> bool:
@@ -41,13 +42,14 @@ class IngestReport:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"failed {len(self.failed)} ({self.sentences} sentences, {self.passages} passages written)"
+            + (f"; {self.reindexed} rows the vector index had lost written again" if self.reindexed else "")
         )
 
     def as_dict(self) -> dict:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "failed": [{"where": e.where, "reason": e.reason} for e in self.failed],
-            "sentences": self.sentences, "passages": self.passages,
+            "sentences": self.sentences, "passages": self.passages, "reindexed": self.reindexed,
         }
 
 
@@ -142,6 +144,8 @@ def ingest(
                 report.sentences += sum(len(p.sentences) for p in prepared)
                 report.passages += sum(len(p.passages) for p in prepared)
                 bar.update(len(chunk))
+        if repaired:  # a SIGKILL mid-write can leave rows the vector index cannot find
+            report.reindexed = store.heal()
         if pending or repaired:
             store.rebuild_lexical()
     return report

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from app.embeddings import make_embedder
@@ -168,3 +169,23 @@ def test_headline_repeated_as_first_line_is_not_a_sentence(tmp_path, store):
     assert sorted(got["documents"]) == ["Der Hafen ist wieder offen.", "Schiffe fahren."]
     (article,) = store.articles(["t1"]).values()
     assert (article.place, article.source) == ("HAMBURG", "dpa")
+
+
+def test_heal_writes_lost_rows_again_unchanged(store, monkeypatch):
+    ingest([SEED_ARTICLE], store)
+    include = ["documents", "metadatas", "embeddings"]
+    before = store.collection("passages").get(include=include)
+    assert store.lost_vectors("passages") == []  # every passage is found by its own vector
+    lost = before["ids"][0]
+    with monkeypatch.context() as patch:  # as if a crash had left this row out of the vector index
+        patch.setattr(store, "lost_vectors", lambda name: [lost] if name == "passages" else [])
+        assert store.heal() == 1
+    after = store.collection("passages").get(include=include)
+    rows = lambda got: {i: (d, m, list(v)) for i, d, m, v in zip(got["ids"], got["documents"], got["metadatas"],  # noqa: E731
+                                                              got["embeddings"])}
+    assert rows(after).keys() == rows(before).keys()
+    for pid, (text, meta, vector) in rows(before).items():
+        assert rows(after)[pid][:2] == (text, meta)
+        assert np.allclose(rows(after)[pid][2], vector)
+    found = store.collection("passages").query(query_embeddings=[before["embeddings"][0]], n_results=1)
+    assert found["ids"][0] == [lost]
