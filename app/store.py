@@ -468,23 +468,23 @@ class NewsStore:
             return len(orphans)
 
 
-    def lost_vectors(self, name: str) -> list[str]:
+    def lost_vectors(self, name: str, depth: int = LOST_DEPTH) -> list[str]:
         """Rows Chroma stores but its vector index cannot find: each row's own vector is searched
-        for, and a row absent from its own 100 nearest neighbours (and not a copy of one found)
-        is lost. A SIGKILL during a write left one such passage in 6,263 (found by
+        for, and a row absent from its own ``depth`` nearest neighbours (and not a copy of one
+        found) is lost. A SIGKILL during a write left one such passage in 6,263 (found by
         tests/test_reliability.py). Chroma's HNSW also leaves some short sentences unreachable in
         an uninterrupted build (89 of 56,053 on MultiHop-RAG: "GoPro", "Chromecast"); writing
         them again helps most (83 such sentences in a crashed store, 16 after)."""
         lost: list[str] = []
         got = self.scan(name, ["documents", "embeddings"])
         vectors = np.asarray(got["embeddings"], np.float32)
-        for depth in (3, LOST_DEPTH):
-            candidates = [i for i, pid in enumerate(got["ids"]) if depth == 3 or pid in lost]
+        for n in sorted({min(3, depth), depth}):  # all rows 3 deep, then the ones missed there
+            candidates = [i for i, pid in enumerate(got["ids"]) if n == min(3, depth) or pid in lost]
             lost = []
             for start in range(0, len(candidates), 100):  # each result id is an SQL variable
                 rows = candidates[start:start + 100]
                 found = self._fresh_read(lambda: self._col(name).query(  # noqa: B023
-                    query_embeddings=vectors[rows], n_results=depth, include=["documents"]))
+                    query_embeddings=vectors[rows], n_results=n, include=["documents"]))
                 for i, ids, docs in zip(rows, found["ids"], found["documents"]):
                     if got["ids"][i] not in ids and got["documents"][i] not in docs:
                         lost.append(got["ids"][i])
@@ -498,7 +498,8 @@ class NewsStore:
         healed = 0
         with self.writing():
             for name in (PASSAGES, SENTENCES, ARTICLES):
-                lost = self.lost_vectors(name)
+                # passages, the unit of retrieval, must each be among their own vector's 3 nearest
+                lost = self.lost_vectors(name, 3 if name == PASSAGES else LOST_DEPTH)
                 for chunk in _chunks(lost, self._batch):
                     got = self._col(name).get(ids=chunk, include=["documents", "metadatas", "embeddings"])
                     self._col(name).delete(ids=chunk)

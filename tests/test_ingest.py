@@ -178,7 +178,7 @@ def test_heal_writes_lost_rows_again_unchanged(store, monkeypatch):
     assert store.lost_vectors("passages") == []  # every passage is found by its own vector
     lost = before["ids"][0]
     with monkeypatch.context() as patch:  # as if a crash had left this row out of the vector index
-        patch.setattr(store, "lost_vectors", lambda name: [lost] if name == "passages" else [])
+        patch.setattr(store, "lost_vectors", lambda name, depth=0: [lost] if name == "passages" else [])
         assert store.heal() == 1
     after = store.collection("passages").get(include=include)
     rows = lambda got: {i: (d, m, list(v)) for i, d, m, v in zip(got["ids"], got["documents"], got["metadatas"],  # noqa: E731
