@@ -11,6 +11,7 @@ MultiHop-RAG dev inference questions the top candidate is the gold answer for 0.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from app.lexical import tokenize
 from app.types import Hit
@@ -61,8 +62,7 @@ def bridge_entity(question: str, hits: list[Hit]) -> str | None:
     best, best_key = None, (0.0, 0, 0)
     for name in names:
         words = name.split()
-        forms = [name] + ([words[-1]] if len(words) > 1 and len(words[-1]) > 3 else [])
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r")\b")
+        pattern = _pattern(name, in_full=False)
         first_rank: dict[str, int] = {}
         in_full: set[str] = set()
         for rank, (article, text) in enumerate(passages):
@@ -80,10 +80,16 @@ def bridge_entity(question: str, hits: list[Hit]) -> str | None:
     return best
 
 
+@lru_cache(maxsize=256)
+def _pattern(name: str, in_full: bool) -> re.Pattern:
+    """The name in full, or (unless ``in_full``) also the last word of a multi-word name."""
+    words = name.split()
+    forms = [name] + ([words[-1]] if len(words) > 1 and len(words[-1]) > 3 and not in_full else [])
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r")\b")
+
+
 def mention(name: str, sentence: str, in_full: bool = False) -> tuple[int, int] | None:
     """Where the sentence names it: in full, or (unless ``in_full``) by the last word of a
     multi-word name."""
-    words = name.split()
-    forms = [name] + ([words[-1]] if len(words) > 1 and len(words[-1]) > 3 and not in_full else [])
-    found = re.search(r"\b(?:" + "|".join(map(re.escape, forms)) + r")\b", sentence)
+    found = _pattern(name, in_full).search(sentence)
     return found.span() if found else None

@@ -62,10 +62,10 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         bridge = bridge_entity(question, state["passages"]) if bridge_applies(question, outlets) else None
         scored = extractive.score_sentences(question, state["passages"], store, bridge=bridge)
         best = scored[0].score if scored else 0.0
-        missing = unknown_outlets(state["question"], stored)
+        missing = unknown_outlets(question, stored)
         index = store.lexical_index()
-        unknown = (uncovered_names(state["question"], index, stored)
-                   if not missing and coverage_checked(state["question"], state["passages"], index) else [])
+        unknown = (uncovered_names(question, index, stored)
+                   if not missing and coverage_checked(question, state["passages"], index) else [])
         if missing or unknown or best < settings.abstain_below:
             return {**state, "citations": [], "abstained": True, "missing_outlets": missing,
                     "unknown_names": unknown, "scored": scored}

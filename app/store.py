@@ -475,22 +475,18 @@ class NewsStore:
         tests/test_reliability.py). Chroma's HNSW also leaves some short sentences unreachable in
         an uninterrupted build (89 of 56,053 on MultiHop-RAG: "GoPro", "Chromecast"); writing
         them again helps most (83 such sentences in a crashed store, 16 after)."""
-        lost: list[str] = []
         got = self.scan(name, ["documents", "embeddings"])
         vectors = np.asarray(got["embeddings"], np.float32)
-        for n in sorted({min(3, depth), depth}):  # all rows 3 deep, then the ones missed there
-            candidates = [i for i, pid in enumerate(got["ids"]) if n == min(3, depth) or pid in lost]
-            lost = []
-            for start in range(0, len(candidates), 100):  # each result id is an SQL variable
-                rows = candidates[start:start + 100]
+        missed = list(range(len(got["ids"])))
+        for n in (3, depth) if depth > 3 else (depth,):  # every row 3 deep, then those missed there
+            rows, missed = missed, []
+            for start in range(0, len(rows), 100):  # each result id is an SQL variable
+                batch = rows[start:start + 100]
                 found = self._fresh_read(lambda: self._col(name).query(  # noqa: B023
-                    query_embeddings=vectors[rows], n_results=n, include=["documents"]))
-                for i, ids, docs in zip(rows, found["ids"], found["documents"]):
-                    if got["ids"][i] not in ids and got["documents"][i] not in docs:
-                        lost.append(got["ids"][i])
-            if not lost:
-                break
-        return lost
+                    query_embeddings=vectors[batch], n_results=n, include=["documents"]))
+                missed += [i for i, ids, docs in zip(batch, found["ids"], found["documents"])
+                           if got["ids"][i] not in ids and got["documents"][i] not in docs]
+        return [got["ids"][i] for i in missed]
 
     def heal(self) -> int:
         """Write again every row the vector index lost (see ``lost_vectors``), from what Chroma

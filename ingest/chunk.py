@@ -43,19 +43,9 @@ def _pack(article: Article, sentences: list[Sentence], max_tokens: int) -> list[
     in MultiHop-RAG) share a passage, and a passage breaks inside a paragraph only when the
     paragraph alone is over the budget. Measured on MultiHop-RAG dev, BM25 alone, paragraph-bound
     passages -> joined: hit@10 0.762 -> 0.904, evidence recall@10 0.457 -> 0.603."""
-    windows: list[tuple[int, list[Sentence]]] = []
-    for sentence in sentences:
-        tokens = count_tokens(sentence.text)
-        if windows and windows[-1][1][-1].paragraph == sentence.paragraph and windows[-1][0] + tokens <= max_tokens:
-            windows[-1] = (windows[-1][0] + tokens, windows[-1][1] + [sentence])
-        else:
-            windows.append((tokens, [sentence]))
-    groups: list[tuple[int, list[Sentence]]] = []
-    for tokens, window in windows:
-        if groups and groups[-1][0] + tokens <= max_tokens:
-            groups[-1] = (groups[-1][0] + tokens, groups[-1][1] + window)
-        else:
-            groups.append((tokens, window))
+    windows = _join(((count_tokens(s.text), [s]) for s in sentences), max_tokens,
+                    lambda before, after: before[-1].paragraph == after[0].paragraph)
+    groups = _join(windows, max_tokens, lambda before, after: True)
     text = article.text
     return [
         Passage(
@@ -69,3 +59,16 @@ def _pack(article: Article, sentences: list[Sentence], max_tokens: int) -> list[
         )
         for index, (_, group) in enumerate(groups)
     ]
+
+
+def _join(runs, max_tokens: int, joinable) -> list[list]:
+    """Greedy: each (tokens, sentences) run joins the one before while ``joinable`` allows it and
+    the tokens fit the budget; returns [tokens, sentences] groups."""
+    groups: list[list] = []
+    for tokens, run in runs:
+        if groups and joinable(groups[-1][1], run) and groups[-1][0] + tokens <= max_tokens:
+            groups[-1][0] += tokens
+            groups[-1][1].extend(run)
+        else:
+            groups.append([tokens, list(run)])
+    return groups
