@@ -19,6 +19,7 @@ from app.llm import make_chat_model
 from app.bridge import applies as bridge_applies, bridge_entity
 from app.coverage import checked as coverage_checked, uncovered_names
 from app.outlets import named_sources, unknown_outlets
+from app.rescore import Rescorer
 from app.retrieve import HybridRetriever
 from app.store import NewsStore
 from app.timeexpr import question_range
@@ -51,10 +52,11 @@ def _hits(docs) -> list[Hit]:
     ]
 
 
-def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | None):
+def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | None, reference: date):
     """Two runnables: question -> {question, passages}, then -> {..., scored, citations,
     abstained, missing_outlets}."""
-    retriever = HybridRetriever(store=store, k=k, candidates=max(settings.candidates, k), filters=filters)
+    retriever = HybridRetriever(store=store, k=k, candidates=max(settings.candidates, k), filters=filters,
+                                reference=reference, rescorer=open_rescorer(settings), rescore=settings.rescore)
 
     def pick(state: dict) -> dict:
         question, stored = state["question"], store.sources()
@@ -89,6 +91,17 @@ def time_filters(question: str, filters: dict | None, reference: date) -> tuple[
     return {**filters, **found.as_filters()}, {**shown, "applied": True}
 
 
+def open_rescorer(settings: Settings) -> Rescorer | None:
+    """The second-stage rescorer (None when switched off), one per cache folder."""
+    if settings.rescore == "off":
+        return None
+    key = ("rescore", str(settings.cache.expanduser()))
+    with _lock:
+        if key not in _models:
+            _models[key] = Rescorer.bundled(settings.cache)
+        return _models[key]
+
+
 def open_model(settings: Settings):
     """The configured chat model (None for the extractive answerer), built once per setting."""
     key = (settings.llm, settings.openai_base_url or "")
@@ -121,12 +134,13 @@ def stream_answer(
     model = chat_model if chat_model is not None else open_model(settings)
     query = standalone(question, history, model)
     k = k or settings.k
-    searched, time_range = time_filters(query, filters, reference_date or date.today())
-    retrieval, pick = build_chain(news, settings, k, searched)
+    reference = reference_date or date.today()
+    searched, time_range = time_filters(query, filters, reference)
+    retrieval, pick = build_chain(news, settings, k, searched, reference)
     state = retrieval.invoke({"question": query})
     if not state["passages"] and time_range and time_range["applied"]:
         time_range["applied"] = False  # nothing published in that range: search everything
-        retrieval, pick = build_chain(news, settings, k, filters)
+        retrieval, pick = build_chain(news, settings, k, filters, reference)
         state = retrieval.invoke({"question": query})
     yield {"type": "retrieval", "passages": state["passages"], "time_range": time_range}
     state = pick.invoke(state)

@@ -31,6 +31,7 @@ ARTICLES, PASSAGES, SENTENCES = "articles", "passages", "sentences"
 FILTER_FIELDS = ("source", "language", "category")
 SCAN_PAGE = 10_000  # rows per read when reading a whole collection
 LOST_DEPTH = 100  # a row not among its own vector's nearest neighbours this deep is lost
+VECTOR_CACHE_ROWS = 200_000  # rows whose vectors ``vectors`` keeps in memory (~400 MB at 512 dimensions)
 SOURCES_RECHECK_S = 1.0  # how stale the cached list of outlets may be (another process may write)
 
 
@@ -116,6 +117,7 @@ class NewsStore:
                 f"set NEWSQA_EMBEDDER={built_with}, or ingest into a new store."
             )
         self._sources: tuple[int, list[str]] | None = None
+        self._vector_cache: tuple[str | None, dict] = (None, {})
         self._sources_checked = 0.0
         self.lexical = LexicalIndex(lexical_dir)
         self.remote = remote
@@ -242,17 +244,22 @@ class NewsStore:
 
     def vectors(self, name: str, ids: Sequence[str], with_metadata: bool = False) -> tuple[list[str], list[dict], np.ndarray]:
         """Stored vectors of the given rows (missing ids are skipped): ids, metadatas (empty
-        unless asked for) and one vector per row."""
-        include = ["embeddings", "metadatas"] if with_metadata else ["embeddings"]
-        found_ids: list[str] = []
-        found_metas: list[dict] = []
-        vectors = []
-        for chunk in _chunks(list(ids), SCAN_PAGE):
-            got = self._fresh_read(lambda: self._col(name).get(ids=chunk, include=include))  # noqa: B023
-            found_ids.extend(got["ids"])
-            found_metas.extend(got["metadatas"] if with_metadata else [])
-            vectors.append(np.asarray(got["embeddings"], np.float32).reshape(len(got["ids"]), -1))
-        return found_ids, found_metas, np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
+        unless asked for) and one vector per row. Rows read once stay in memory (at most
+        ``VECTOR_CACHE_ROWS``) until any process writes to the store: a question's parts and the
+        next questions often read the same outlet's rows."""
+        generation = self.chroma.generation()
+        if self._vector_cache[0] != generation or len(self._vector_cache[1]) > VECTOR_CACHE_ROWS:
+            self._vector_cache = (generation, {})
+        cache = self._vector_cache[1]
+        wanted = list(dict.fromkeys(ids))
+        for chunk in _chunks([i for i in wanted if (name, i) not in cache], SCAN_PAGE):
+            got = self._fresh_read(lambda: self._col(name).get(ids=chunk, include=["embeddings", "metadatas"]))  # noqa: B023
+            for row, meta, vector in zip(got["ids"], got["metadatas"], np.asarray(got["embeddings"], np.float32)):
+                cache[(name, row)] = (meta, vector)
+        found = [row for row in wanted if (name, row) in cache]
+        metas = [cache[(name, row)][0] for row in found] if with_metadata else []
+        vectors = np.stack([cache[(name, row)][1] for row in found]) if found else np.zeros((0, 0), np.float32)
+        return found, metas, vectors
 
     def query(self, name: str, vector: np.ndarray, k: int, where: dict | None = None):
         """Nearest neighbours in one collection: (ids, documents, metadatas, cosine similarities)."""

@@ -1,10 +1,10 @@
-"""Hand-made data for the retrieval helpers: interleaving per-outlet searches, one copy per story,
-and one cited sentence per named outlet."""
+"""Hand-made data for the retrieval helpers: fusing the rankings of a question's parts, one copy
+per story, and one cited sentence per named outlet."""
 
 import numpy as np
 
 from app.extractive import Scored, select
-from app.retrieve import interleave, one_copy_per_story
+from app.retrieve import PARTS_RRF_K, fuse_parts, one_copy_per_story
 from app.types import Hit
 
 
@@ -12,9 +12,13 @@ def hit(pid):
     return Hit(passage_id=pid, article_id=pid[0], text=pid, score=0.0)
 
 
-def test_interleave_takes_turns_without_repeats():
-    merged = interleave([[hit("a1"), hit("a2"), hit("a3")], [hit("b1"), hit("a1")], [hit("c1")]], k=5)
-    assert [h.passage_id for h in merged] == ["a1", "b1", "c1", "a2", "a3"]
+def test_fusing_parts_ranks_by_summed_reciprocal_ranks_without_repeats():
+    merged = fuse_parts([[hit("a1"), hit("a2"), hit("a3")], [hit("b1"), hit("a1")], [hit("c1")]], k=4)
+    # a1: 1/6 + 1/7; b1 and c1: 1/6 each (b1 seen first); a2: 1/7; a3 (1/8) is cut by k.
+    assert [h.passage_id for h in merged] == ["a1", "b1", "c1", "a2"]
+    assert PARTS_RRF_K == 5
+    assert abs(merged[0].score - (1 / 6 + 1 / 7)) < 1e-12
+    assert fuse_parts([], k=3) == []
 
 
 def test_one_copy_per_story_keeps_the_best_ranked_article_of_a_group():

@@ -19,10 +19,12 @@ def xquad_settings(tmp_path_factory):
 # Measured on all 612 questions when last raised: en->de hit@1 0.783, MRR 0.868, citation recall
 # 0.881; de->de 0.899, 0.937, 0.912. Since passages join paragraphs (session 4): en->de 0.789, 0.868,
 # 0.861 (citation recall fell: the floor follows the 0.85); de->de 0.904, 0.937, 0.917.
+# Since multilingual-e5 re-ranks the top 5 of cross-lingual questions (session 5): en->de 0.881,
+# 0.921, 0.876.
 @pytest.mark.parametrize(
     "qa, floors",
     [
-        ("qa.en-de.dev.jsonl", {"hit_at_1": 0.78, "mrr_at_10": 0.85, "recall": 0.85}),
+        ("qa.en-de.dev.jsonl", {"hit_at_1": 0.87, "mrr_at_10": 0.91, "recall": 0.86}),
         ("qa.de-de.dev.jsonl", {"hit_at_1": 0.89, "mrr_at_10": 0.92, "recall": 0.90}),
     ],
 )

@@ -1,0 +1,75 @@
+"""Clauses of multi-part questions, and the restriction each clause's search gets."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from app.engine import open_store
+from app.parts import clauses
+from app.retrieve import HybridRetriever
+
+
+def test_a_question_of_several_reports_splits_into_its_clauses():
+    question = ("Which company, known for its dominance in the e-reader space, faced a stock decline "
+                "reported by The Sydney Morning Herald, and was discussed by sellers in a CNBC article?")
+    assert clauses(question) == [
+        "Which company known for its dominance in the e-reader space",
+        "faced a stock decline reported by The Sydney Morning Herald",
+        "was discussed by sellers in a CNBC article",
+    ]
+
+
+def test_a_comparison_splits_where_its_second_statement_starts():
+    question = ("Does the TechCrunch article on October 7, 2023 report layoffs at Flexport while "
+                "the Verge article on October 30, 2023 reports a new chief executive?")
+    assert clauses(question) == [  # the comma before a year does not end a clause
+        "Does the TechCrunch article on October 7, 2023 report layoffs at Flexport",
+        "the Verge article on October 30, 2023 reports a new chief executive",
+    ]
+
+
+@pytest.mark.parametrize("question", [
+    "Who signed the convention?",
+    "Which decree, Nr. 326, authorised it?",  # a short piece joins the clause before it
+    "",
+])
+def test_simple_questions_have_no_clauses(question):
+    assert clauses(question) == []
+
+
+def test_short_pieces_join_their_neighbours():
+    assert clauses("When, and where, did the strike at the Port of Rotterdam end after the pay deal?") == []
+
+
+@pytest.fixture(scope="module")
+def samples_index(samples_store):
+    from app.config import load_settings
+
+    store = open_store(load_settings(store=samples_store))
+    return store, store.lexical_index()
+
+
+def _sources(index, mask):
+    return {index.catalogue.value("source", int(i)) for i in np.flatnonzero(mask)}
+
+
+def test_a_clause_is_searched_among_the_outlet_and_day_it_names(samples_index):
+    store, index = samples_index
+    retriever = HybridRetriever(store=store, reference=date(2025, 12, 1))
+    mask = retriever._clause_mask("the Harbour Ledger report on November 5, 2025 about the strike", None, index)
+    assert _sources(index, mask) == {"Harbour Ledger (sample)"}
+    day = retriever._clause_mask("what did the report on November 10, 2025 say about recycling", None, index)
+    assert _sources(index, day) == {"Northern Tech Wire (sample)"}
+    assert retriever._clause_mask("how long is the new tram line", None, index) is None
+
+
+def test_a_clause_narrowing_that_keeps_nothing_falls_back_to_the_callers_filter(samples_index):
+    store, index = samples_index
+    retriever = HybridRetriever(store=store, reference=date(2025, 12, 1))
+    english = index.catalogue.mask({"language": "en"})
+    kept = retriever._clause_mask("the Harbour Ledger report on November 10, 2025", english, index)
+    assert kept is english  # Harbour Ledger published nothing that day
+    chosen = {"since": "2025-11-01"}  # dates the caller chose win over the clause's own
+    dated = HybridRetriever(store=store, reference=date(2025, 12, 1), filters=chosen)
+    assert dated._clause_mask("the report on November 5, 2025", index.catalogue.mask(chosen), index).sum() == len(index.ids)
