@@ -63,8 +63,22 @@ def match_sources(name: str, stored: list[str]) -> list[str]:
 
 
 def named_sources(question: str, stored: list[str]) -> list[list[str]]:
-    """For each outlet the question names and the store holds, the stored sources it matches."""
-    return [found for found in (match_sources(name, stored) for name in mentioned_outlets(question)) if found]
+    """For each outlet the question names and the store holds, the stored sources it matches:
+    those attributed reports ("a BBC article"), then stored source names the question spells out
+    exactly, with their capitals ("The Verge's coverage", "while The Age raises"). On MultiHop-RAG
+    dev the attribution patterns alone miss a named stored outlet in 519 of the 1,187 questions
+    that name one."""
+    found = [match for match in (match_sources(name, stored) for name in mentioned_outlets(question)) if match]
+    have = {source for match in found for source in match}
+    for source in sorted(stored, key=len, reverse=True):  # "The Independent - Sports" before "The Independent"
+        if source not in have and not any(source in other for other in have) and _spelt_out(source, question):
+            found.append([source])
+            have.add(source)
+    return found
+
+
+def _spelt_out(source: str, question: str) -> bool:
+    return bool(source.strip()) and re.search(rf"(?<!\w){re.escape(source)}(?!\w)", question) is not None
 
 
 def unknown_outlets(question: str, stored: list[str]) -> list[str]:

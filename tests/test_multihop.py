@@ -64,21 +64,21 @@ def test_eval_on_dev_questions(multihop_settings):
     assert metrics["citations"]["verbatim"] == 1.0
     for group, key in FLOORS:
         assert metrics[group][key] >= FLOORS[group, key], (group, key, metrics[group][key])
-    assert metrics["by_type"]["inference_query"]["answer"]["contains"] >= 0.78
+    assert metrics["by_type"]["inference_query"]["answer"]["contains"] >= 0.83
     assert metrics["by_type"]["null_query"]["abstention"]["correct_rate"] >= 0.9
     assert metrics["abstention"]["false_rate"] == 0.0
 
 
 # Measured on these 200 questions when last raised (session 5: a search per clause, restricted to
-# the day it names, fused by RRF k=5): 0.956, 0.694, 0.690, 0.639, 0.383 (before: 0.939, 0.635,
-# 0.636, 0.622, 0.383); inference questions' answer contains 0.825 (57 questions); null queries
-# abstained on 1.000.
+# the day it names, fused by RRF k=5; stored outlets found by their exact names too): 0.950, 0.700,
+# 0.715, 0.661, 0.400 (before: 0.939, 0.635, 0.636, 0.622, 0.383); inference questions' answer
+# contains 0.860 (57 questions); null queries abstained on 1.000.
 FLOORS = {
     ("retrieval", "hit_at_10"): 0.94,
-    ("retrieval", "mrr_at_10"): 0.68,
-    ("retrieval", "evidence_recall_at_10"): 0.67,
-    ("citations", "recall"): 0.62,
-    ("answer", "contains"): 0.37,
+    ("retrieval", "mrr_at_10"): 0.69,
+    ("retrieval", "evidence_recall_at_10"): 0.70,
+    ("citations", "recall"): 0.64,
+    ("answer", "contains"): 0.39,
 }
 
 

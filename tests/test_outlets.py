@@ -1,6 +1,6 @@
 import pytest
 
-from app.outlets import match_sources, mentioned_outlets, unknown_outlets
+from app.outlets import match_sources, mentioned_outlets, named_sources, unknown_outlets
 
 STORED = ["BBC News - Technology", "The Independent - Life and Style", "TechCrunch", "Financial Times",
           "The Verge", "BelTA"]
@@ -44,3 +44,21 @@ def test_question_about_an_outlet_not_stored_abstains_and_says_why(seed_settings
     assert "Bloomberg" in result.answer and "no stored article comes from there" in result.answer
     kept = answer("What did the BelTA report say about the UN conference in Hanoi?", settings=seed_settings)
     assert not kept.abstained and "Hanoi" in kept.citations[0].sentence
+
+
+MULTIHOP_OUTLETS = ["The Verge", "TechCrunch", "The Age", "Fortune", "The Independent - Sports",
+          "The Independent - Life and Style", "Polygon", "Engadget"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    # attributed by the patterns first, then the names spelt out exactly
+    ("Has the portrayal in reports by The Age before October 22, 2023, remained consistent with "
+     "The Verge's coverage, and with TechCrunch's report?", [["The Age"], ["TechCrunch"], ["The Verge"]]),
+    ("Which company, covered by Engadget and Polygon, is set to release it?", [["Engadget"], ["Polygon"]]),
+    # the longest stored name wins, and a lower-case word is not an outlet
+    ("After a fortune was spent, did The Independent - Sports report it?", [["The Independent - Sports"]]),
+    ("Did TechCrunchy or Polygons report it?", []),
+    ("Who signed the convention?", []),
+])
+def test_stored_outlets_named_in_a_question(question, expected):
+    assert named_sources(question, MULTIHOP_OUTLETS) == expected
