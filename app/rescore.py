@@ -26,7 +26,6 @@ from app.types import Hit
 TOP = 5  # first-stage passages re-scored (XQuAD en->de hit@1: 0.886 at 5, 0.882 at 10)
 WEIGHT = 2.0  # e5's ranking against the first stage's 1 (hit@1 1:1 0.842, 2:1 0.882, e5 alone 0.886)
 RRF_K = 60
-MODES = ("off", "cross-lingual", "always")
 
 
 class VectorCache:
