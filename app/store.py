@@ -33,6 +33,7 @@ SCAN_PAGE = 10_000  # rows per read when reading a whole collection
 LOST_DEPTH = 100  # a row not among its own vector's nearest neighbours this deep is lost
 VECTOR_CACHE_ROWS = 200_000  # rows whose vectors ``vectors`` keeps in memory (~400 MB at 512 dimensions)
 SOURCES_RECHECK_S = 1.0  # how stale the cached list of outlets may be (another process may write)
+SYNC_THRESHOLD = 1000  # Chroma's default: writes its vector index to disk every this many rows
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class NewsStore:
         self._sources: tuple[int, list[str]] | None = None
         self._vector_cache: tuple[str | None, dict] = (None, {})
         self._sources_checked = 0.0
+        self._written: set[str] = set()  # passages added since the last ``settle``
         self.lexical = LexicalIndex(lexical_dir)
         self.remote = remote
         self.folder: Path | None = None  # the local store's directory (state beside Chroma lives there)
@@ -387,9 +389,11 @@ class NewsStore:
         index.generation = generation
         return index
 
-    def rebuild_lexical(self) -> None:
-        """Rebuild and save the BM25 index after a write, and tell readers (writers only)."""
+    def rebuild_lexical(self, check_all: bool = False) -> None:
+        """After a write: put Chroma's vector indexes on disk (``settle``), rebuild and save the BM25
+        index, and tell readers (writers only)."""
         with self.writing():
+            self.settle(check_all)
             self._build_lexical(save=True)
             self.chroma.set_pending(False)
             self.chroma.wrote()
@@ -444,6 +448,7 @@ class NewsStore:
             rows[ARTICLES].append(
                 (article.id, mean, article.text, _article_meta(item))
             )
+        self._written.update(r[0] for r in rows[PASSAGES])
         with self.writing():
             for name in (SENTENCES, PASSAGES, ARTICLES):
                 for chunk in _chunks(rows[name], self._batch):
@@ -454,6 +459,97 @@ class NewsStore:
                         metadatas=[r[3] for r in chunk],
                     )
             self.chroma.wrote()
+
+    def settle(self, check_all: bool = False) -> None:
+        """Put each collection's vector index on disk, with every passage this process wrote
+        reachable by its own vector, so that the next process to open the store loads that graph.
+
+        Chroma writes its HNSW index to disk only every ``SYNC_THRESHOLD`` rows. The rows since
+        then stay in its write log, and each process that opens the store inserts them again, in
+        an order that varies from run to run: an outlying passage (nearest neighbour at cosine
+        distance 0.76) came out unreachable by its own vector in some opens of the same files and
+        not in others (tests/test_reliability.py). Chroma has no call to write the index, and a
+        loaded index keeps the threshold it was loaded with. So: lower the threshold to 1, reload,
+        check the passages written since the last settle, or all of them after an interrupted
+        write (``check_all``), write again those it cannot reach (up to three times), make one
+        write per collection to put the index on disk, and put the threshold back. A Chroma
+        server keeps its own index; nothing is done there."""
+        if self.remote or not hasattr(self.chroma, "reload"):
+            return
+        with self.writing():
+            names = [n for n in (ARTICLES, PASSAGES, SENTENCES) if self._col(n).count()]
+            for name in names:
+                self._set_sync_threshold(name, 1)
+            try:
+                self.chroma.reload()
+                if check_all:
+                    lost = self.lost_vectors(PASSAGES, 3)
+                else:
+                    lost = self._unreachable(PASSAGES, sorted(self._written))
+                for _ in range(3):
+                    if not lost:
+                        break
+                    self._rewrite(PASSAGES, lost)
+                    lost = self._unreachable(PASSAGES, lost)
+                self._written.clear()
+                for name in names:  # the same vector again: a write that reaches the index saves it
+                    col = self._col(name)
+                    got = col.get(limit=1, include=["embeddings"])
+                    col.update(ids=got["ids"], embeddings=np.asarray(got["embeddings"], np.float32))
+            finally:
+                for name in names:
+                    self._set_sync_threshold(name, SYNC_THRESHOLD)
+                self.chroma.reload()  # later writes of this process go back to the usual threshold
+
+    def _set_sync_threshold(self, name: str, rows: int, wait: float = 30.0) -> None:
+        """Change a collection's write-to-disk threshold. Readers in other processes can hold
+        Chroma's SQLite file for a moment ("database is locked"): retried for up to ``wait`` s."""
+        from chromadb.errors import InternalError
+
+        deadline = time.monotonic() + wait
+        delay = 0.05
+        while True:
+            try:
+                self._col(name).modify(configuration={"hnsw": {"sync_threshold": rows}})
+                return
+            except InternalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    def _unreachable(self, name: str, ids: Sequence[str], depth: int = 3) -> list[str]:
+        """Of ``ids``, those not among their own vector's ``depth`` nearest neighbours."""
+        lost = []
+        for chunk in _chunks(list(ids), 100):  # each result id is an SQL variable
+            got = self._col(name).get(ids=chunk, include=["documents", "embeddings"])
+            if not got["ids"]:
+                continue
+            found = self._col(name).query(query_embeddings=np.asarray(got["embeddings"], np.float32),
+                                          n_results=depth, include=["documents"])
+            lost += [own for own, doc, ids_, docs in zip(got["ids"], got["documents"], found["ids"],
+                                                         found["documents"]) if own not in ids_ and doc not in docs]
+        return lost
+
+    def _rewrite(self, name: str, ids: Sequence[str]) -> None:
+        """Delete and add again the given rows, from what Chroma stores."""
+        for chunk in _chunks(list(ids), self._batch):
+            got = self._col(name).get(ids=chunk, include=["documents", "metadatas", "embeddings"])
+            self._col(name).delete(ids=chunk)
+            self._col(name).add(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
+                                embeddings=np.asarray(got["embeddings"], np.float32))
+
+    def restore_sync_threshold(self) -> None:
+        """Put back Chroma's write-to-disk threshold that a writer killed inside ``settle`` left
+        at 1 (every later write would then rewrite the whole index)."""
+        if self.remote:
+            return
+        with self.writing():
+            for name in (ARTICLES, PASSAGES, SENTENCES):
+                current = self.client.get_collection(name).configuration.get("hnsw") or {}
+                if current.get("sync_threshold", SYNC_THRESHOLD) != SYNC_THRESHOLD:
+                    self._set_sync_threshold(name, SYNC_THRESHOLD)
+            self.chroma.reload()
 
     def interrupted(self) -> bool:
         """Whether a write stopped before its end (its BM25 rebuild never ran)."""
@@ -503,11 +599,9 @@ class NewsStore:
             for name in (PASSAGES, SENTENCES, ARTICLES):
                 # passages, the unit of retrieval, must each be among their own vector's 3 nearest
                 lost = self.lost_vectors(name, 3 if name == PASSAGES else LOST_DEPTH)
-                for chunk in _chunks(lost, self._batch):
-                    got = self._col(name).get(ids=chunk, include=["documents", "metadatas", "embeddings"])
-                    self._col(name).delete(ids=chunk)
-                    self._col(name).add(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
-                                        embeddings=np.asarray(got["embeddings"], np.float32))
+                self._rewrite(name, lost)
+                if name == PASSAGES:
+                    self._written.update(lost)  # checked again by ``settle``
                 healed += len(lost)
             if healed:
                 self.chroma.wrote()

@@ -120,6 +120,7 @@ def ingest(
     with store.writing():  # one writer per store: a second ingest fails fast or waits
         repaired = store.interrupted()
         if repaired:  # an earlier write was cut short: drop what it left half-done
+            store.restore_sync_threshold()
             store.repair()
         articles = read_articles(sources, report, feeds, web)
         stored = store.stored_hashes([a.id for a in articles])
@@ -147,7 +148,7 @@ def ingest(
         if repaired:  # a SIGKILL mid-write can leave rows the vector index cannot find
             report.reindexed = store.heal()
         if pending or repaired:
-            store.rebuild_lexical()
+            store.rebuild_lexical(check_all=repaired)
     return report
 
 

@@ -189,3 +189,39 @@ def test_heal_writes_lost_rows_again_unchanged(store, monkeypatch):
         assert np.allclose(rows(after)[pid][2], vector)
     found = store.collection("passages").query(query_embeddings=[before["embeddings"][0]], n_results=1)
     assert found["ids"][0] == [lost]
+
+
+def _log_tail(folder) -> dict[str, int]:
+    """Per collection, how many entries of Chroma's write log its on-disk vector index does not
+    hold yet (Chroma's own SQLite tables: a Chroma release that renames them fails here)."""
+    import sqlite3
+
+    with sqlite3.connect(folder / "chroma.sqlite3") as db:
+        rows = db.execute(
+            "SELECT c.name, (SELECT COUNT(*) FROM embeddings_queue q WHERE q.topic LIKE '%' || c.id"
+            "   AND q.seq_id > COALESCE((SELECT m.seq_id FROM max_seq_id m WHERE m.segment_id = s.id), -1))"
+            " FROM collections c JOIN segments s ON s.collection = c.id WHERE s.scope = 'VECTOR'").fetchall()
+    return dict(rows)
+
+
+def test_ingest_puts_the_vector_indexes_on_disk_and_keeps_chromas_threshold(tmp_path, embedder, monkeypatch):
+    store = NewsStore.open(tmp_path / "store", embedder)
+    checked = []
+    real = store._unreachable
+    monkeypatch.setattr(store, "_unreachable", lambda name, ids, depth=3: checked.extend(ids) or real(name, ids, depth))
+    ingest([SEED_ARTICLE], store)
+    tail = _log_tail(store.folder)
+    assert set(tail) == {"articles", "passages", "sentences"} and set(tail.values()) == {0}
+    passages = store.collection("passages").get(include=[])["ids"]
+    assert sorted(checked) == sorted(passages)  # each written passage was checked for reachability
+    for name in tail:
+        assert store.client.get_collection(name).configuration["hnsw"]["sync_threshold"] == 1000
+
+    # a writer killed inside ``settle`` leaves the threshold at 1 and the write pending: the next
+    # ingest puts it back
+    store.collection("sentences").modify(configuration={"hnsw": {"sync_threshold": 1}})
+    store.chroma.set_pending(True)
+    again = NewsStore.open(tmp_path / "store", embedder)
+    assert ingest([SEED_ARTICLE], again).unchanged
+    assert again.client.get_collection("sentences").configuration["hnsw"]["sync_threshold"] == 1000
+    assert set(_log_tail(again.folder).values()) == {0}
