@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from app.embeddings import Embedder, make_embedder
+from app.fusion import rrf
 from app.types import Hit
 
 TOP = 5  # first-stage passages re-scored (XQuAD en->de hit@1: 0.886 at 5, 0.882 at 10)
 WEIGHT = 2.0  # e5's ranking against the first stage's 1 (hit@1 1:1 0.842, 2:1 0.882, e5 alone 0.886)
-RRF_K = 60
 
 
 class VectorCache:
@@ -74,10 +74,9 @@ class Rescorer:
         """One unit vector per text, embedded only when not cached."""
         keys = [VectorCache.key(self.embedder.name, text) for text in texts]
         have = self.cache.get(list(dict.fromkeys(keys)))
-        missing = list(dict.fromkeys(text for key, text in zip(keys, texts) if key not in have))
+        missing = {key: text for key, text in zip(keys, texts) if key not in have}
         if missing:
-            fresh = dict(zip((VectorCache.key(self.embedder.name, t) for t in missing),
-                             self.embedder.embed_documents(missing)))
+            fresh = dict(zip(missing, self.embedder.embed_documents(list(missing.values()))))
             self.cache.put(fresh)
             have.update(fresh)
         return np.stack([have[key] for key in keys]) if keys else np.zeros((0, 0), np.float32)
@@ -91,6 +90,6 @@ class Rescorer:
         sims = self.sentence_vectors([text for _, text in pairs]) @ self.embedder.embed_query(question)
         best = np.full(len(top), -np.inf)
         np.maximum.at(best, [i for i, _ in pairs], sims)
-        e5_rank = {i: rank for rank, i in enumerate(np.argsort(-best, kind="stable"), 1)}
-        fused = {i: 1.0 / (RRF_K + i + 1) + WEIGHT / (RRF_K + e5_rank[i]) for i in range(len(top))}
+        first, e5 = list(range(len(top))), [int(i) for i in np.argsort(-best, kind="stable")]
+        fused = rrf({"first": first, "e5": e5}, {"first": 1.0, "e5": WEIGHT})
         return [top[i] for i in sorted(fused, key=fused.get, reverse=True)] + hits[TOP:]

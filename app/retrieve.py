@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from app.fusion import rrf
 from app.lexical import LexicalIndex
 from app.outlets import named_sources
 from app.parts import clauses
@@ -22,20 +23,9 @@ from app.timeexpr import resolve
 from app.types import Hit
 from ingest.language import detect_language
 
-RRF_K = 60
 # Per-signal weights of the fusion; see DEVELOPERS.md for how they were measured.
 WEIGHTS = {"lexical": 8.0, "dense": 0.5, "sentence": 1.0}
 CROSS_LINGUAL_LEXICAL = 0.0  # share of the lexical weight kept when languages differ
-
-
-def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int = RRF_K) -> dict[str, float]:
-    """Weighted reciprocal rank fusion: sum over lists of weight / (k + rank), rank from 1."""
-    fused: dict[str, float] = {}
-    for name, ids in rankings.items():
-        weight = weights.get(name, 1.0)
-        for rank, item in enumerate(ids, 1):
-            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
-    return fused
 
 
 # Filtered dense search never asks Chroma to filter (0.5-3.5 s a query at 800k sentences):
@@ -71,11 +61,10 @@ PARTS_RRF_K = 5  # fusing the rankings of a question's parts: top ranks count mo
 def fuse_parts(rankings: list[list[Hit]], k: int) -> list[Hit]:
     """One ranking from the rankings of a question's parts (whole question first): reciprocal
     rank fusion with a small constant, each passage keeping the ``Hit`` of its best rank."""
-    fused: dict[str, float] = {}
+    fused = rrf({str(i): [hit.passage_id for hit in ranking] for i, ranking in enumerate(rankings)}, {}, PARTS_RRF_K)
     first: dict[str, Hit] = {}
     for ranking in rankings:
-        for rank, hit in enumerate(ranking, 1):
-            fused[hit.passage_id] = fused.get(hit.passage_id, 0.0) + 1.0 / (PARTS_RRF_K + rank)
+        for hit in ranking:
             first.setdefault(hit.passage_id, hit)
     order = sorted(fused, key=fused.get, reverse=True)[:k]  # stable: ties keep first-seen order
     return [replace(first[pid], score=fused[pid]) for pid in order]

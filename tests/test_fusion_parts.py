@@ -2,6 +2,7 @@
 per story, and one cited sentence per named outlet."""
 
 import numpy as np
+import pytest
 
 from app.extractive import Scored, select
 from app.retrieve import PARTS_RRF_K, fuse_parts, one_copy_per_story
@@ -49,3 +50,11 @@ def test_top_is_a_partial_sort_largest_first():
     values = np.random.default_rng(3).permutation(1000).astype(np.float32)
     assert _top(values, 10).tolist() == np.argsort(-values)[:10].tolist()
     assert _top(values[:5], 10).tolist() == np.argsort(-values[:5]).tolist()
+
+
+def test_weighted_rrf_by_hand():
+    from app.fusion import rrf
+
+    fused = rrf({"a": ["x", "y"], "b": ["y", "z"]}, {"b": 2.0}, k=10)
+    assert fused == pytest.approx({"x": 1 / 11, "y": 1 / 12 + 2 / 11, "z": 2 / 12})
+    assert list(fused) == ["x", "y", "z"]  # first-seen order, which stable sorts keep for ties
