@@ -15,10 +15,11 @@ def hit(pid):
 
 def test_fusing_parts_ranks_by_summed_reciprocal_ranks_without_repeats():
     merged = fuse_parts([[hit("a1"), hit("a2"), hit("a3")], [hit("b1"), hit("a1")], [hit("c1")]], k=4)
-    # a1: 1/6 + 1/7; b1 and c1: 1/6 each (b1 seen first); a2: 1/7; a3 (1/8) is cut by k.
+    # with PARTS_RRF_K = 2: a1 1/3 + 1/4; b1 and c1 1/3 each (b1 seen first); a2 1/4; a3 (1/5) is cut by k
     assert [h.passage_id for h in merged] == ["a1", "b1", "c1", "a2"]
-    assert PARTS_RRF_K == 5
-    assert abs(merged[0].score - (1 / 6 + 1 / 7)) < 1e-12
+    assert PARTS_RRF_K == 2
+    assert abs(merged[0].score - (1 / 3 + 1 / 4)) < 1e-12
+    assert abs(merged[3].score - 1 / 4) < 1e-12
     assert fuse_parts([], k=3) == []
 
 
