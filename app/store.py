@@ -521,15 +521,24 @@ class NewsStore:
     def _unreachable(self, name: str, ids: Sequence[str], depth: int = 3) -> list[str]:
         """Of ``ids``, those not among their own vector's ``depth`` nearest neighbours."""
         lost = []
-        for chunk in _chunks(list(ids), 100):  # each result id is an SQL variable
+        for chunk in _chunks(list(ids), 100):
             got = self._col(name).get(ids=chunk, include=["documents", "embeddings"])
-            if not got["ids"]:
-                continue
-            found = self._col(name).query(query_embeddings=np.asarray(got["embeddings"], np.float32),
-                                          n_results=depth, include=["documents"])
-            lost += [own for own, doc, ids_, docs in zip(got["ids"], got["documents"], found["ids"],
-                                                         found["documents"]) if own not in ids_ and doc not in docs]
+            vectors = np.asarray(got["embeddings"], np.float32)
+            missed = self._not_near_own(name, got, vectors, range(len(got["ids"])), depth)
+            lost += [got["ids"][i] for i in missed]
         return lost
+
+    def _not_near_own(self, name: str, got: dict, vectors: np.ndarray, rows: Iterable[int], n: int) -> list[int]:
+        """Of ``rows`` (positions in ``got``, which holds ids and documents), those absent from
+        their own vector's ``n`` nearest neighbours and not a copy of one found there."""
+        rows, missed = list(rows), []
+        for start in range(0, len(rows), 100):  # each result id is an SQL variable
+            batch = rows[start:start + 100]
+            found = self._fresh_read(lambda: self._col(name).query(  # noqa: B023
+                query_embeddings=vectors[batch], n_results=n, include=["documents"]))
+            missed += [i for i, ids, docs in zip(batch, found["ids"], found["documents"])
+                       if got["ids"][i] not in ids and got["documents"][i] not in docs]
+        return missed
 
     def _rewrite(self, name: str, ids: Sequence[str]) -> None:
         """Delete and add again the given rows, from what Chroma stores."""
@@ -545,11 +554,13 @@ class NewsStore:
         if self.remote:
             return
         with self.writing():
-            for name in (ARTICLES, PASSAGES, SENTENCES):
-                current = self.client.get_collection(name).configuration.get("hnsw") or {}
-                if current.get("sync_threshold", SYNC_THRESHOLD) != SYNC_THRESHOLD:
-                    self._set_sync_threshold(name, SYNC_THRESHOLD)
-            self.chroma.reload()
+            left = [name for name in (ARTICLES, PASSAGES, SENTENCES)
+                    if (self.client.get_collection(name).configuration.get("hnsw") or {})
+                    .get("sync_threshold", SYNC_THRESHOLD) != SYNC_THRESHOLD]
+            for name in left:
+                self._set_sync_threshold(name, SYNC_THRESHOLD)
+            if left:
+                self.chroma.reload()  # a loaded index keeps the threshold it was loaded with
 
     def interrupted(self) -> bool:
         """Whether a write stopped before its end (its BM25 rebuild never ran)."""
@@ -582,13 +593,7 @@ class NewsStore:
         vectors = np.asarray(got["embeddings"], np.float32)
         missed = list(range(len(got["ids"])))
         for n in (3, depth) if depth > 3 else (depth,):  # every row 3 deep, then those missed there
-            rows, missed = missed, []
-            for start in range(0, len(rows), 100):  # each result id is an SQL variable
-                batch = rows[start:start + 100]
-                found = self._fresh_read(lambda: self._col(name).query(  # noqa: B023
-                    query_embeddings=vectors[batch], n_results=n, include=["documents"]))
-                missed += [i for i, ids, docs in zip(batch, found["ids"], found["documents"])
-                           if got["ids"][i] not in ids and got["documents"][i] not in docs]
+            missed = self._not_near_own(name, got, vectors, missed, n)
         return [got["ids"][i] for i in missed]
 
     def heal(self) -> int:
