@@ -1,8 +1,12 @@
-"""BM25 over the stored passages (bm25s), persisted beside Chroma and rebuilt when stale.
+"""BM25 over the stored passages and over their sentences (bm25s), persisted beside Chroma and
+rebuilt when stale.
 
 Local Chroma has no lexical search, so this index lives in ``<store>/lexical``. It records
 a fingerprint of the passage ids it was built from; when Chroma's passages differ (another
 ingest, an interrupted run) the index is rebuilt from Chroma, which stays the source of truth.
+
+The sentence index scores a passage by its best sentence: a question's clause usually paraphrases
+one sentence, and a whole passage's BM25 dilutes that match with the passage's other words.
 
 Beside BM25 it keeps each passage's filter fields (outlet, language, category, publish time) as
 arrays in the same order, so that a filter is a boolean mask here and never a filtered Chroma
@@ -130,6 +134,8 @@ class LexicalIndex:
         self.generation: str | None = None  # the store's generation this index is known to match
         self.catalogue = Catalogue.from_metadata([])
         self._bm25 = None
+        self._sentence_bm25 = None
+        self._owner = np.zeros(0, np.int64)  # per indexed sentence: its passage's position in ids
         self._positions: dict[str, int] | None = None
 
     def position(self, passage_id: str) -> int | None:
@@ -138,17 +144,26 @@ class LexicalIndex:
             self._positions = {pid: i for i, pid in enumerate(self.ids)}
         return self._positions.get(passage_id)
 
-    def build(self, ids: list[str], texts: list[str], metas: list[dict] | None = None, save: bool = True) -> None:
+    def build(self, ids: list[str], texts: list[str], metas: list[dict] | None = None, save: bool = True,
+              sentences: list[tuple[int, str]] | None = None) -> None:
+        """Index passages ``ids`` (BM25 over ``texts``) and ``sentences``: (position of the
+        passage in ``ids``, sentence text) pairs."""
         import bm25s
 
         self.ids = list(ids)
         self.fingerprint = fingerprint(self.ids)
         self.catalogue = Catalogue.from_metadata(metas if metas is not None else [{}] * len(self.ids))
         self._positions = None
-        self._bm25 = None
+        self._bm25 = self._sentence_bm25 = None
+        self._owner = np.fromiter((owner for owner, _ in sentences or ()), np.int64)
         if ids:
             self._bm25 = bm25s.BM25()
             self._bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
+        if sentences:
+            if self._owner.min() < 0 or self._owner.max() >= len(self.ids):
+                raise ValueError("a sentence's passage position is outside the indexed passages")
+            self._sentence_bm25 = bm25s.BM25()
+            self._sentence_bm25.index([tokenize(text) or ["\x00"] for _, text in sentences], show_progress=False)
         if save:
             self._save()
 
@@ -160,6 +175,9 @@ class LexicalIndex:
         tmp.mkdir(parents=True)  # per process: several may save one machine's server-mode cache
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
+        if self._sentence_bm25 is not None:
+            self._sentence_bm25.save(str(tmp / "sentence_bm25"))
+        np.save(tmp / "sentence_owner.npy", self._owner)
         self.catalogue.save(tmp)
         (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids}))
         old = self.folder.with_name(f"{self.folder.name}.old{os.getpid()}")
@@ -179,9 +197,14 @@ class LexicalIndex:
             meta = json.loads((self.folder / "meta.json").read_text())
             self._bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if meta["ids"] else None
             catalogue = Catalogue.load(self.folder, len(meta["ids"]))  # an index saved before it had one: rebuilt
+            owner = np.load(self.folder / "sentence_owner.npy")  # likewise one saved before sentences
+            sentence_bm25 = bm25s.BM25.load(str(self.folder / "sentence_bm25")) if len(owner) else None
+            if len(owner) and (owner.max() >= len(meta["ids"]) or sentence_bm25.scores["num_docs"] != len(owner)):
+                raise ValueError("the saved sentence index does not match the saved ids")
         except (OSError, ValueError, KeyError):
             return False
         self.ids, self.fingerprint, self.catalogue, self._positions = meta["ids"], meta["fingerprint"], catalogue, None
+        self._sentence_bm25, self._owner = sentence_bm25, owner
         return True
 
     def passages_with_all(self, tokens: list[str]) -> int:
@@ -207,3 +230,11 @@ class LexicalIndex:
         if self._bm25 is None or not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def sentence_scores(self, query: str) -> np.ndarray:
+        """Per passage, in ``self.ids`` order, the BM25 score of its best-matching sentence."""
+        best = np.zeros(len(self.ids), dtype=np.float32)
+        tokens = tokenize(query)
+        if self._sentence_bm25 is not None and tokens:
+            np.maximum.at(best, self._owner, np.asarray(self._sentence_bm25.get_scores(tokens), dtype=np.float32))
+        return best

@@ -24,8 +24,10 @@ from app.types import Hit
 from ingest.language import detect_language
 
 # Per-signal weights of the fusion; see DEVELOPERS.md for how they were measured.
-WEIGHTS = {"lexical": 8.0, "dense": 0.5, "sentence": 1.0}
-CROSS_LINGUAL_LEXICAL = 0.0  # share of the lexical weight kept when languages differ
+WEIGHTS = {"lexical": 8.0, "dense": 0.5, "sentence": 1.0, "sentence_lexical": 4.0}
+# The BM25 signals' share of their weight kept when the question's language differs from the
+# passages' (an English question shares few words with German text).
+CROSS_LINGUAL = {"lexical": 0.0, "sentence_lexical": 0.0}
 
 
 # Filtered dense search never asks Chroma to filter (0.5-3.5 s a query at 800k sentences):
@@ -84,6 +86,7 @@ class _Query:
     def __init__(self, store: NewsStore, index: LexicalIndex, text: str, deepest: int = MAX_DEEP) -> None:
         self.vector = store.embedder.embed_query(text)
         self.scores = index.scores(text)
+        self.sentence_scores = index.sentence_scores(text)
         self.deep = _Deep(store, self.vector, deepest)
 
 
@@ -178,16 +181,19 @@ class HybridRetriever(BaseRetriever):
         ``index.ids``), and the share of its top dense passages in the question's ``language``."""
         texts, metas, dense, sentence_best = self._dense(allowed, asked.vector, index, asked.deep)
         lexical = self._lexical(index, asked.scores, allowed)
+        sentence_lexical = self._lexical(index, asked.sentence_scores, allowed)
         rankings = {
             "dense": sorted(dense, key=dense.get, reverse=True),
             "sentence": sorted(sentence_best, key=sentence_best.get, reverse=True),
             "lexical": sorted(lexical, key=lexical.get, reverse=True),
+            "sentence_lexical": sorted(sentence_lexical, key=sentence_lexical.get, reverse=True),
         }
         top_dense = [metas[pid] for pid in rankings["dense"][:10] if pid in metas]
         same = sum(1 for meta in top_dense if meta.get("language") == language) / len(top_dense) if top_dense else 1.0
         # Lexical matching counts for more when the question is in the language of the passages
         # it would match (names, numbers, outlets), and less across languages.
-        weights = {**WEIGHTS, "lexical": WEIGHTS["lexical"] * (CROSS_LINGUAL_LEXICAL + (1 - CROSS_LINGUAL_LEXICAL) * same)}
+        weights = {name: weight * (CROSS_LINGUAL.get(name, 1.0) + (1 - CROSS_LINGUAL.get(name, 1.0)) * same)
+                   for name, weight in WEIGHTS.items()}
         fused = rrf(rankings, weights)
         ranked = sorted(fused, key=fused.get, reverse=True)[: depth * 3]
         missing = [pid for pid in ranked if pid not in texts]
@@ -260,8 +266,8 @@ class HybridRetriever(BaseRetriever):
         return {}, metas, dense, sentence_best
 
     def _lexical(self, index: LexicalIndex, scores: np.ndarray, allowed: np.ndarray | None) -> dict[str, float]:
-        """The best BM25 candidates among the allowed passages (``scores`` computed on ``index``:
-        the same object, so positions match)."""
+        """The best BM25 candidates among the allowed passages (``scores``, one per passage,
+        computed on ``index``: the same object, so positions match)."""
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         if not len(scores) or float(scores.max()) <= 0.0:

@@ -97,3 +97,30 @@ def test_postings_count_passages_holding_all_words(tmp_path):
     assert index.passages_with_all(["sam", "bankman"]) == 1
     assert index.passages_with_all(["sam", "ftx"]) == 0
     assert index.passages_with_all(["fomenko"]) == 0
+
+
+def test_a_passage_scores_as_its_best_sentence_and_the_sentence_index_is_saved(tmp_path):
+    passages = ["The decree was signed. Weather was mild. Markets rose. Trains ran late.",
+                "Decree talk and signing talk and more decree signing talk everywhere today."]
+    sentences = [(0, "The decree was signed."), (0, "Weather was mild."), (0, "Markets rose."),
+                 (0, "Trains ran late."), (1, passages[1])]
+    index = LexicalIndex(tmp_path / "lexical")
+    index.build(["a:p0", "b:p0"], passages, [{}, {}], sentences=sentences)
+    query = "weather mild"
+    by_sentence = index.sentence_scores(query)
+    assert by_sentence[1] == 0.0 and by_sentence[0] > 0.0
+    # Exactly its best sentence's score: the same sentences, each its own passage, score the same.
+    each = LexicalIndex(None)
+    each.build([f"s{i}" for i in range(5)], ["x"] * 5, [{}] * 5, save=False,
+               sentences=[(i, text) for i, (_, text) in enumerate(sentences)])
+    alone = each.sentence_scores(query)
+    assert by_sentence.tolist() == [max(alone[:4]), alone[4]] and alone[1] == max(alone)
+    loaded = LexicalIndex(tmp_path / "lexical")
+    assert loaded.load()
+    assert np.allclose(loaded.sentence_scores(query), by_sentence)
+    assert np.allclose(loaded.sentence_scores("decree signed"), index.sentence_scores("decree signed"))
+    assert loaded.sentence_scores("nothing matches this").tolist() == [0.0, 0.0]
+    (tmp_path / "lexical" / "sentence_owner.npy").unlink()  # an index saved before it had sentences
+    assert not LexicalIndex(tmp_path / "lexical").load()
+    with pytest.raises(ValueError, match="outside the indexed passages"):
+        LexicalIndex(None).build(["a"], ["text"], [{}], save=False, sentences=[(3, "text")])

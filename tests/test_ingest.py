@@ -70,11 +70,15 @@ def test_reingest_changes_nothing_and_edit_replaces(tmp_path, store):
     again = ingest([source], store)
     assert (len(again.unchanged), len(again.added), len(again.updated)) == (1, 0, 0)
     assert store.stats() == before
+    assert store.lexical_index().sentence_scores("Zweiter Satz folgt").max() > 0
     source.write_text("BERLIN (dpa) - Ganz neuer Satz über Berlin.", "utf-8")
     edited = ingest([source], store)
     assert len(edited.updated) == 1
     assert store.count("articles") == 1 and store.count("sentences") == 1
     assert store.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
+    # The sentence index follows the edit: the old sentences are gone, the new one is found.
+    assert store.lexical_index().sentence_scores("Zweiter folgt, dritter Absatz").max() == 0
+    assert store.lexical_index().sentence_scores("ganz neuer").max() > 0
 
 
 def test_json_aliases_like_multihop(tmp_path, store):
