@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from app.writelock import WriteLock, write_lock
 from ingest.dates import published_timestamp
 from ingest.model import Article, Passage, Sentence
 
+log = logging.getLogger(__name__)
+
 ARTICLES, PASSAGES, SENTENCES = "articles", "passages", "sentences"
 # Metadata copied onto passages and sentences so that filters work at every level.
 FILTER_FIELDS = ("source", "language", "category")
@@ -33,6 +36,7 @@ SCAN_PAGE = 10_000  # rows per read when reading a whole collection
 LOST_DEPTH = 100  # a row not among its own vector's nearest neighbours this deep is lost
 VECTOR_CACHE_ROWS = 200_000  # rows whose vectors ``vectors`` keeps in memory (~400 MB at 512 dimensions)
 SOURCES_RECHECK_S = 1.0  # how stale the cached list of outlets may be (another process may write)
+READ_RETRIES = (0.0, 0.1, 0.2, 0.4, 0.8, 1.6)  # pauses (s) before reads tried again after a reload
 SYNC_THRESHOLD = 1000  # Chroma's default: writes its vector index to disk every this many rows
 
 
@@ -150,16 +154,22 @@ class NewsStore:
 
     def _fresh_read(self, read):
         """``read()``, again after a reload when another process wrote rows this process's loaded
-        vector index does not hold yet (Chroma then fails with "Error finding id")."""
+        vector index does not hold yet (Chroma then fails with "Error finding id"). A reload
+        that lands while the writer is putting its vector index on disk can see the files half
+        written ("Error getting embedding"): the read is tried again a little later, reloading
+        each time, for up to ~3 s (``READ_RETRIES``) before the error is raised."""
         from chromadb.errors import InternalError
 
-        try:
-            return read()
-        except InternalError:
-            if not hasattr(self.chroma, "reload"):
-                raise
-            self.chroma.reload()
-            return read()
+        for pause in (None, *READ_RETRIES):
+            if pause is not None:
+                time.sleep(pause)
+                self.chroma.reload()
+            try:
+                return read()
+            except InternalError as err:
+                if not hasattr(self.chroma, "reload") or pause == READ_RETRIES[-1]:
+                    raise
+                log.debug("read of %s failed (%s); reloading", self.label, err)
 
     @property
     def client(self):

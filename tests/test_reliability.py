@@ -72,6 +72,37 @@ def test_lock_is_reentrant_in_one_process_and_exclusive_across_open_files(tmp_pa
     assert holder(tmp_path) == {}
 
 
+def test_a_read_that_meets_a_half_written_index_is_tried_again_after_a_reload(tmp_path, embedder, monkeypatch):
+    """A reload can land while another process writes its vector index to disk: Chroma then fails
+    the read ("Error getting embedding"). The read is tried again, reloading each time, and the
+    error surfaces only when it persists."""
+    from chromadb.errors import InternalError
+
+    from app import store as store_module
+
+    monkeypatch.setattr(store_module, "READ_RETRIES", (0.0, 0.01, 0.02))
+    reader = NewsStore.open(tmp_path / "store", embedder)
+    failures = iter([InternalError("Error executing plan: Internal error: Error getting embedding")] * 2)
+
+    def read():
+        if (err := next(failures, None)) is not None:
+            raise err
+        return reader.count(PASSAGES)
+
+    epoch = reader.chroma.epoch
+    assert reader._fresh_read(read) == 0
+    assert reader.chroma.epoch == epoch + 2  # one reload before each further try
+
+    def broken():
+        raise InternalError("Error executing plan: Internal error: Error getting embedding")
+
+    epoch = reader.chroma.epoch
+    with pytest.raises(InternalError, match="getting embedding"):
+        reader._fresh_read(broken)
+    assert reader.chroma.epoch == epoch + 3
+    assert reader.count(PASSAGES) == 0  # the store still answers afterwards
+
+
 def test_second_writer_fails_fast_waits_when_asked_and_readers_keep_answering(tmp_path, forty_articles, embedder):
     store = tmp_path / "store"
     reader = NewsStore.open(store, embedder)  # opened before any write, as a running chat would be
