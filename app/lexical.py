@@ -59,6 +59,7 @@ def fingerprint(ids: list[str]) -> str:
 
 
 TEXT_FIELDS = ("source", "language", "category")
+LAYOUT = 2  # what the saved index holds (NewsStore._build_lexical); an index saved under another is rebuilt
 NO_DATE = np.iinfo(np.int64).min  # published_ts of a passage whose article has no date
 
 
@@ -179,7 +180,7 @@ class LexicalIndex:
             self._sentence_bm25.save(str(tmp / "sentence_bm25"))
         np.save(tmp / "sentence_owner.npy", self._owner)
         self.catalogue.save(tmp)
-        (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids}))
+        (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids, "layout": LAYOUT}))
         old = self.folder.with_name(f"{self.folder.name}.old{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
@@ -195,6 +196,8 @@ class LexicalIndex:
 
         try:
             meta = json.loads((self.folder / "meta.json").read_text())
+            if meta.get("layout", 1) != LAYOUT:
+                raise ValueError("the saved index holds texts laid out another way")
             self._bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if meta["ids"] else None
             catalogue = Catalogue.load(self.folder, len(meta["ids"]))  # an index saved before it had one: rebuilt
             owner = np.load(self.folder / "sentence_owner.npy")  # likewise one saved before sentences

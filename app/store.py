@@ -410,16 +410,16 @@ class NewsStore:
             self.lexical.generation = self.chroma.generation()
 
     def _build_lexical(self, save: bool) -> None:
-        """BM25 over each passage prefixed by its article's title and outlet (news questions
-        name outlets and headline words; measured in DEVELOPERS.md), and over each sentence as it
-        stands."""
+        """BM25 over each passage and over each sentence, both prefixed by their article's title
+        and outlet (news questions name outlets and headline words; measured in DEVELOPERS.md)."""
         got = self.scan(PASSAGES, ["documents", "metadatas"])
         articles = self.scan(ARTICLES, ["metadatas"])
         heads = {i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(articles["ids"], articles["metadatas"])}
         texts = [f"{heads.get(m['article_id'], '')} {d}" for d, m in zip(got["documents"], got["metadatas"])]
         owner = {sid: position for position, meta in enumerate(got["metadatas"]) for sid in json.loads(meta["sentence_ids"])}
         stored = self.scan(SENTENCES, ["documents"])
-        sentences = [(owner[sid], text) for sid, text in zip(stored["ids"], stored["documents"]) if sid in owner]
+        sentences = [(owner[sid], f"{heads.get(got['metadatas'][owner[sid]]['article_id'], '')} {text}")
+                     for sid, text in zip(stored["ids"], stored["documents"]) if sid in owner]
         self.lexical.build(got["ids"], texts, got["metadatas"], save=save, sentences=sentences)
 
     # ---- writing ---------------------------------------------------------------------------

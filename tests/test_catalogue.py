@@ -1,6 +1,7 @@
 """Filters as masks over the BM25 index's passages (app.lexical.Catalogue) mean what the same
 filters mean as Chroma ``where`` clauses, checked against a real Chroma collection."""
 
+import json
 import random
 
 import chromadb
@@ -120,6 +121,11 @@ def test_a_passage_scores_as_its_best_sentence_and_the_sentence_index_is_saved(t
     assert np.allclose(loaded.sentence_scores(query), by_sentence)
     assert np.allclose(loaded.sentence_scores("decree signed"), index.sentence_scores("decree signed"))
     assert loaded.sentence_scores("nothing matches this").tolist() == [0.0, 0.0]
+    meta = json.loads((tmp_path / "lexical" / "meta.json").read_text())
+    (tmp_path / "lexical" / "meta.json").write_text(json.dumps({**meta, "layout": 1}))
+    assert not LexicalIndex(tmp_path / "lexical").load()  # saved when the texts were laid out otherwise
+    (tmp_path / "lexical" / "meta.json").write_text(json.dumps(meta))
+    assert LexicalIndex(tmp_path / "lexical").load()
     (tmp_path / "lexical" / "sentence_owner.npy").unlink()  # an index saved before it had sentences
     assert not LexicalIndex(tmp_path / "lexical").load()
     with pytest.raises(ValueError, match="outside the indexed passages"):

@@ -82,8 +82,9 @@ def test_reingest_changes_nothing_and_edit_replaces(tmp_path, store):
 
 
 def test_json_aliases_like_multihop(tmp_path, store):
-    data = [{"title": "T", "author": None, "source": "Mashable", "published_at": "2023-11-27T08:45:59+00:00",
-             "category": "tech", "url": "https://example.org/a", "body": "A short body. It has two sentences."}]
+    data = [{"title": "Quarterly gadget roundup", "author": None, "source": "Mashable",
+             "published_at": "2023-11-27T08:45:59+00:00", "category": "tech", "url": "https://example.org/a",
+             "body": "A short body. It has two sentences."}]
     path = tmp_path / "corpus.json"
     path.write_text(json.dumps(data), "utf-8")
     report = ingest([path], store)
@@ -91,6 +92,11 @@ def test_json_aliases_like_multihop(tmp_path, store):
     (article,) = store.articles(report.added).values()
     assert (article.source, article.published, article.url, article.language) == (
         "Mashable", "2023-11-27T08:45:59+00:00", "https://example.org/a", "en")
+    # Both BM25 indexes read each passage and each sentence with its article's title and outlet.
+    index = store.lexical_index()
+    assert index.scores("gadget roundup mashable").min() > 0
+    assert index.sentence_scores("gadget roundup mashable").min() > 0
+    assert index.sentence_scores("body").max() > 0 and index.sentence_scores("laptop").max() == 0
 
 
 def test_bad_input_is_reported_and_the_rest_ingested(tmp_path, store):
