@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +57,27 @@ def fingerprint(ids: list[str]) -> str:
         digest.update(item.encode())
         digest.update(b"\n")
     return f"{len(ids)}:{digest.hexdigest()}"
+
+
+BOILERPLATE_STORIES = 3  # a sentence found word for word in this many stories is boilerplate
+
+
+def boilerplate_share(owners: Sequence[int], texts: Sequence[str], stories: Sequence[str], size: int) -> np.ndarray:
+    """Per passage (``size`` of them), the share of its sentence text, in characters, that is
+    boilerplate: sentences that recur word for word in ``BOILERPLATE_STORIES`` or more stories
+    (sign-up prompts, site notices, standing background lines). ``owners[i]`` is sentence i's
+    passage and ``stories[i]`` its story (syndicated copies of one report count once)."""
+    normal = [" ".join(text.lower().split()) for text in texts]
+    seen: dict[str, set[str]] = {}
+    for text, story in zip(normal, stories):
+        seen.setdefault(text, set()).add(story)
+    total = np.zeros(size, np.float64)
+    shared = np.zeros(size, np.float64)
+    for owner, text in zip(owners, normal):
+        total[owner] += len(text)
+        if len(seen[text]) >= BOILERPLATE_STORIES:
+            shared[owner] += len(text)
+    return (shared / np.maximum(total, 1.0)).astype(np.float32)
 
 
 TEXT_FIELDS = ("source", "language", "category")
@@ -137,6 +159,7 @@ class LexicalIndex:
         self._bm25 = None
         self._sentence_bm25 = None
         self._owner = np.zeros(0, np.int64)  # per indexed sentence: its passage's position in ids
+        self.boilerplate = np.zeros(0, np.float32)  # per passage: share of boilerplate sentences
         self._positions: dict[str, int] | None = None
 
     def position(self, passage_id: str) -> int | None:
@@ -146,9 +169,10 @@ class LexicalIndex:
         return self._positions.get(passage_id)
 
     def build(self, ids: list[str], texts: list[str], metas: list[dict] | None = None, save: bool = True,
-              sentences: list[tuple[int, str]] | None = None) -> None:
+              sentences: list[tuple[int, str]] | None = None, boilerplate: np.ndarray | None = None) -> None:
         """Index passages ``ids`` (BM25 over ``texts``) and ``sentences``: (position of the
-        passage in ``ids``, sentence text) pairs."""
+        passage in ``ids``, sentence text) pairs. ``boilerplate``: each passage's boilerplate
+        share (``boilerplate_share``), kept beside the index."""
         import bm25s
 
         self.ids = list(ids)
@@ -157,6 +181,9 @@ class LexicalIndex:
         self._positions = None
         self._bm25 = self._sentence_bm25 = None
         self._owner = np.fromiter((owner for owner, _ in sentences or ()), np.int64)
+        self.boilerplate = np.zeros(len(self.ids), np.float32) if boilerplate is None else np.asarray(boilerplate, np.float32)
+        if len(self.boilerplate) != len(self.ids):
+            raise ValueError("the boilerplate shares do not match the indexed passages")
         if ids:
             self._bm25 = bm25s.BM25()
             self._bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
@@ -179,6 +206,7 @@ class LexicalIndex:
         if self._sentence_bm25 is not None:
             self._sentence_bm25.save(str(tmp / "sentence_bm25"))
         np.save(tmp / "sentence_owner.npy", self._owner)
+        np.save(tmp / "boilerplate.npy", self.boilerplate)
         self.catalogue.save(tmp)
         (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids, "layout": LAYOUT}))
         old = self.folder.with_name(f"{self.folder.name}.old{os.getpid()}")
@@ -204,10 +232,13 @@ class LexicalIndex:
             sentence_bm25 = bm25s.BM25.load(str(self.folder / "sentence_bm25")) if len(owner) else None
             if len(owner) and (owner.max() >= len(meta["ids"]) or sentence_bm25.scores["num_docs"] != len(owner)):
                 raise ValueError("the saved sentence index does not match the saved ids")
+            boilerplate = np.load(self.folder / "boilerplate.npy")
+            if len(boilerplate) != len(meta["ids"]):
+                raise ValueError("the saved boilerplate shares do not match the saved ids")
         except (OSError, ValueError, KeyError):
             return False
         self.ids, self.fingerprint, self.catalogue, self._positions = meta["ids"], meta["fingerprint"], catalogue, None
-        self._sentence_bm25, self._owner = sentence_bm25, owner
+        self._sentence_bm25, self._owner, self.boilerplate = sentence_bm25, owner, boilerplate
         return True
 
     def passages_with_all(self, tokens: list[str]) -> int:

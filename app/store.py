@@ -22,7 +22,7 @@ import numpy as np
 from app.connection import RemoteChroma, local_chroma
 from app.embeddings import Embedder
 from app.errors import ConfigError
-from app.lexical import LexicalIndex, fingerprint
+from app.lexical import LexicalIndex, boilerplate_share, fingerprint
 from app.writelock import WriteLock, write_lock
 from ingest.dates import published_timestamp
 from ingest.model import Article, Passage, Sentence
@@ -418,9 +418,13 @@ class NewsStore:
         texts = [f"{heads.get(m['article_id'], '')} {d}" for d, m in zip(got["documents"], got["metadatas"])]
         owner = {sid: position for position, meta in enumerate(got["metadatas"]) for sid in json.loads(meta["sentence_ids"])}
         stored = self.scan(SENTENCES, ["documents"])
-        sentences = [(owner[sid], f"{heads.get(got['metadatas'][owner[sid]]['article_id'], '')} {text}")
-                     for sid, text in zip(stored["ids"], stored["documents"]) if sid in owner]
-        self.lexical.build(got["ids"], texts, got["metadatas"], save=save, sentences=sentences)
+        kept = [(owner[sid], text) for sid, text in zip(stored["ids"], stored["documents"]) if sid in owner]
+        metas = got["metadatas"]
+        sentences = [(position, f"{heads.get(metas[position]['article_id'], '')} {text}") for position, text in kept]
+        boilerplate = boilerplate_share([position for position, _ in kept], [text for _, text in kept],
+                                        [metas[position].get("group") or metas[position]["article_id"] for position, _ in kept],
+                                        len(got["ids"]))
+        self.lexical.build(got["ids"], texts, metas, save=save, sentences=sentences, boilerplate=boilerplate)
 
     # ---- writing ---------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from app.embeddings import make_embedder
+from app.lexical import LexicalIndex, boilerplate_share
+from app.retrieve import BOILERPLATE, HybridRetriever
 from app.store import NewsStore
 from conftest import DECREE, SEED_ARTICLE
 from ingest.pipeline import ingest
@@ -235,3 +237,44 @@ def test_ingest_puts_the_vector_indexes_on_disk_and_keeps_chromas_threshold(tmp_
     assert ingest([SEED_ARTICLE], again).unchanged
     assert again.client.get_collection("sentences").configuration["hnsw"]["sync_threshold"] == 1000
     assert set(_log_tail(again.folder).values()) == {0}
+
+
+def test_boilerplate_shares_count_stories_not_copies():
+    owners = [0, 0, 1, 2, 3, 3]
+    texts = ["Sign up  for our newsletter.", "Rates rose.", "sign up for our newsletter.",
+             "Sign up for our newsletter.", "Sign up for our newsletter.", "Rates rose."]
+    # Passage 3 is a syndicated copy of passage 0's story: the sign-up line is in three stories.
+    notice, other = len("sign up for our newsletter."), len("rates rose.")
+    assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a"], 4).tolist() == pytest.approx(
+        [notice / (notice + other), 1.0, 1.0, notice / (notice + other)])
+    assert boilerplate_share(owners, texts, ["a", "a", "b", "a", "a", "a"], 4).tolist() == [0.0] * 4
+
+
+def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store):
+    notice = ("Sign up for the Morning Brief newsletter and get unlimited access to thousands of articles. "
+              "This site is protected by reCAPTCHA and the privacy policy applies.")
+    def details(title):  # enough words that the notice gets a passage of its own
+        return " ".join(f"The {title.lower()} plan, part {n}, drew {n + 2} comments from residents." for n in range(22))
+
+    reports = [("Harbour", "The harbour authority approved a new ferry terminal for the northern quay."),
+               ("Bridge", "Engineers closed the old bridge after cracks appeared in two of its pillars."),
+               ("Library", "The city library extended its opening hours to ten in the evening."),
+               ("Brief", "Morning Brief readers asked about newsletter access; the council said the brief stays free.")]
+    data = [{"id": f"r{i}", "title": title, "source": f"Outlet {i}", "published_at": "2024-03-0%dT08:00:00+00:00" % (i + 1),
+             "body": f"{body} {details(title)}\n\n{notice}"} for i, (title, body) in enumerate(reports)]
+    path = tmp_path / "reports.json"
+    path.write_text(json.dumps(data), "utf-8")
+    assert ingest([path], store).ok
+    index = store.lexical_index()
+    shares = dict(zip(index.ids, index.boilerplate.tolist()))
+    passages = store.collection("passages").get(include=["documents"])
+    boiler = {pid for pid, text in zip(passages["ids"], passages["documents"]) if "Sign up for the Morning" in text}
+    assert len(boiler) == 4 and all(BOILERPLATE <= shares[pid] < 1.0 for pid in boiler)
+    assert all(shares[pid] == 0.0 for pid in shares if pid not in boiler)
+    reloaded = LexicalIndex(index.folder)
+    assert reloaded.load() and reloaded.boilerplate.tolist() == index.boilerplate.tolist()
+    hits = HybridRetriever(store=store, k=6).search("Morning Brief newsletter access")
+    ranked = [hit.passage_id in boiler for hit in hits]
+    assert hits[0].text.startswith("Morning Brief readers") and ranked == sorted(ranked) and any(ranked)
+    # Without the boilerplate rule, BM25 and the sentences put a notice passage first.
+    assert max(shares, key=lambda pid: index.scores("Morning Brief newsletter access")[index.position(pid)]) in boiler
