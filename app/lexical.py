@@ -59,7 +59,7 @@ def fingerprint(ids: list[str]) -> str:
     return f"{len(ids)}:{digest.hexdigest()}"
 
 
-BOILERPLATE_STORIES = 3  # a sentence found word for word in this many stories is boilerplate
+BOILERPLATE_STORIES = 4  # a sentence found word for word in this many stories is boilerplate (see DEVELOPERS.md)
 
 
 def boilerplate_share(owners: Sequence[int], texts: Sequence[str], stories: Sequence[str], size: int) -> np.ndarray:

@@ -411,19 +411,21 @@ class NewsStore:
 
     def _build_lexical(self, save: bool) -> None:
         """BM25 over each passage and over each sentence, both prefixed by their article's title
-        and outlet (news questions name outlets and headline words; measured in DEVELOPERS.md)."""
+        and outlet (news questions name outlets and headline words; measured in DEVELOPERS.md),
+        and each passage's share of boilerplate sentences."""
         got = self.scan(PASSAGES, ["documents", "metadatas"])
+        metas = got["metadatas"]
         articles = self.scan(ARTICLES, ["metadatas"])
         heads = {i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(articles["ids"], articles["metadatas"])}
-        texts = [f"{heads.get(m['article_id'], '')} {d}" for d, m in zip(got["documents"], got["metadatas"])]
-        owner = {sid: position for position, meta in enumerate(got["metadatas"]) for sid in json.loads(meta["sentence_ids"])}
+        head = [heads.get(m["article_id"], "") for m in metas]  # per passage
+        texts = [f"{h} {d}" for h, d in zip(head, got["documents"])]
+        owner = {sid: position for position, meta in enumerate(metas) for sid in json.loads(meta["sentence_ids"])}
         stored = self.scan(SENTENCES, ["documents"])
         kept = [(owner[sid], text) for sid, text in zip(stored["ids"], stored["documents"]) if sid in owner]
-        metas = got["metadatas"]
-        sentences = [(position, f"{heads.get(metas[position]['article_id'], '')} {text}") for position, text in kept]
-        boilerplate = boilerplate_share([position for position, _ in kept], [text for _, text in kept],
-                                        [metas[position].get("group") or metas[position]["article_id"] for position, _ in kept],
-                                        len(got["ids"]))
+        positions = [position for position, _ in kept]
+        stories = [metas[position].get("group") or metas[position]["article_id"] for position in positions]
+        boilerplate = boilerplate_share(positions, [text for _, text in kept], stories, len(metas))
+        sentences = [(position, f"{head[position]} {text}") for position, text in kept]
         self.lexical.build(got["ids"], texts, metas, save=save, sentences=sentences, boilerplate=boilerplate)
 
     # ---- writing ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.embeddings import make_embedder
-from app.lexical import LexicalIndex, boilerplate_share
+from app.lexical import BOILERPLATE_STORIES, LexicalIndex, boilerplate_share
 from app.retrieve import BOILERPLATE, HybridRetriever
 from app.store import NewsStore
 from conftest import DECREE, SEED_ARTICLE
@@ -240,14 +240,15 @@ def test_ingest_puts_the_vector_indexes_on_disk_and_keeps_chromas_threshold(tmp_
 
 
 def test_boilerplate_shares_count_stories_not_copies():
-    owners = [0, 0, 1, 2, 3, 3]
+    owners = [0, 0, 1, 2, 3, 3, 4]
     texts = ["Sign up  for our newsletter.", "Rates rose.", "sign up for our newsletter.",
-             "Sign up for our newsletter.", "Sign up for our newsletter.", "Rates rose."]
-    # Passage 3 is a syndicated copy of passage 0's story: the sign-up line is in three stories.
+             "Sign up for our newsletter.", "Sign up for our newsletter.", "Rates rose.", "Sign up for our newsletter."]
+    # Passage 3 is a syndicated copy of passage 0's story: the sign-up line is in four stories.
     notice, other = len("sign up for our newsletter."), len("rates rose.")
-    assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a"], 4).tolist() == pytest.approx(
-        [notice / (notice + other), 1.0, 1.0, notice / (notice + other)])
-    assert boilerplate_share(owners, texts, ["a", "a", "b", "a", "a", "a"], 4).tolist() == [0.0] * 4
+    assert BOILERPLATE_STORIES == 4
+    assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a", "d"], 5).tolist() == pytest.approx(
+        [notice / (notice + other), 1.0, 1.0, notice / (notice + other), 1.0])
+    assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a", "a"], 5).tolist() == [0.0] * 5
 
 
 def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store):

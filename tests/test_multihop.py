@@ -69,16 +69,16 @@ def test_eval_on_dev_questions(multihop_settings):
     assert metrics["abstention"]["false_rate"] == 0.0
 
 
-# Measured on these 200 questions when last raised (session 7: passages also ranked by their best
-# sentence's BM25): 0.978, 0.718, 0.733, 0.661, 0.394 (session 6: 0.967, 0.708, 0.723, 0.661,
-# 0.389; session 5: 0.950, 0.700, 0.715, 0.661, 0.400). Inference questions' answer contains 0.860;
-# null queries abstained on 1.000.
+# Measured on these 200 questions when last raised (session 8: sentences indexed with their
+# headline, boilerplate passages ranked last): 0.978, 0.728, 0.731, 0.678, 0.411 (session 7: 0.978,
+# 0.718, 0.733, 0.661, 0.394; session 6: 0.967, 0.708, 0.723, 0.661, 0.389). Inference questions'
+# answer contains 0.860; null queries abstained on 1.000.
 FLOORS = {
     ("retrieval", "hit_at_10"): 0.97,
-    ("retrieval", "mrr_at_10"): 0.71,
+    ("retrieval", "mrr_at_10"): 0.72,
     ("retrieval", "evidence_recall_at_10"): 0.72,
-    ("citations", "recall"): 0.65,
-    ("answer", "contains"): 0.38,
+    ("citations", "recall"): 0.66,
+    ("answer", "contains"): 0.40,
 }
 
 
