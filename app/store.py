@@ -160,16 +160,16 @@ class NewsStore:
         each time, for up to ~3 s (``READ_RETRIES``) before the error is raised."""
         from chromadb.errors import InternalError
 
-        for pause in (None, *READ_RETRIES):
-            if pause is not None:
-                time.sleep(pause)
-                self.chroma.reload()
+        pauses = READ_RETRIES if hasattr(self.chroma, "reload") else ()  # a server keeps its own index
+        for pause in (*pauses, None):
             try:
                 return read()
             except InternalError as err:
-                if not hasattr(self.chroma, "reload") or pause == READ_RETRIES[-1]:
+                if pause is None:
                     raise
                 log.debug("read of %s failed (%s); reloading", self.label, err)
+            time.sleep(pause)
+            self.chroma.reload()
 
     @property
     def client(self):
