@@ -45,3 +45,19 @@ def test_offsets_point_into_the_text():
 def test_paragraphs_skip_blank_lines():
     text = "a b\n\n\nc d\ne f\n"
     assert [text[a:b] for a, b in paragraphs(text)] == ["a b", "c d", "e f"]
+
+
+def test_german_ordinal_before_century_or_date_noun_stays_in_its_sentence():
+    # sentencex cuts after "19." and "17."; the XQuAD Huguenot article had three such cuts
+    text = ("Sie nutzten französische Namen bis weit ins 19. Jahrhundert hinein. Im 16. und 17. "
+            "Jahrhundert trat die Pest auf. Bis zum frühen 18. Jahrhundert flohen viele. "
+            "Er kam auf Platz 3. Platz 4 ging an sie. Der Wert lag bei 12. Danach fiel er.")
+    assert sentences(text, "de") == [
+        "Sie nutzten französische Namen bis weit ins 19. Jahrhundert hinein.",
+        "Im 16. und 17. Jahrhundert trat die Pest auf.",
+        "Bis zum frühen 18. Jahrhundert flohen viele.",
+        "Er kam auf Platz 3.",
+        "Platz 4 ging an sie.",
+        "Der Wert lag bei 12.",
+        "Danach fiel er.",
+    ]
