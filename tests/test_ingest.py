@@ -5,6 +5,7 @@ import pytest
 
 from app.embeddings import make_embedder
 from app.lexical import BOILERPLATE_STORIES, LexicalIndex, boilerplate_share
+from app import retrieve
 from app.retrieve import BOILERPLATE, HybridRetriever
 from app.store import NewsStore
 from conftest import DECREE, SEED_ARTICLE
@@ -251,7 +252,7 @@ def test_boilerplate_shares_count_stories_not_copies():
     assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a", "a"], 5).tolist() == [0.0] * 5
 
 
-def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store):
+def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store, monkeypatch):
     notice = ("Sign up for the Morning Brief newsletter and get unlimited access to thousands of articles. "
               "This site is protected by reCAPTCHA and the privacy policy applies.")
     def details(title):  # enough words that the notice gets a passage of its own
@@ -279,3 +280,8 @@ def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store):
     assert hits[0].text.startswith("Morning Brief readers") and ranked == sorted(ranked) and any(ranked)
     # Without the boilerplate rule, BM25 and the sentences put a notice passage first.
     assert max(shares, key=lambda pid: index.scores("Morning Brief newsletter access")[index.position(pid)]) in boiler
+    # They move to the end of the top k, not out of it (a series' background line names its subject).
+    monkeypatch.setattr(retrieve, "BOILERPLATE", 2.0)
+    plain = HybridRetriever(store=store, k=6).search("Morning Brief newsletter access")
+    assert [hit.passage_id in boiler for hit in plain] != ranked
+    assert {hit.passage_id for hit in plain} == {hit.passage_id for hit in hits}

@@ -64,21 +64,21 @@ def test_eval_on_dev_questions(multihop_settings):
     assert metrics["citations"]["verbatim"] == 1.0
     for group, key in FLOORS:
         assert metrics[group][key] >= FLOORS[group, key], (group, key, metrics[group][key])
-    assert metrics["by_type"]["inference_query"]["answer"]["contains"] >= 0.83
+    assert metrics["by_type"]["inference_query"]["answer"]["contains"] >= 0.87
     assert metrics["by_type"]["null_query"]["abstention"]["correct_rate"] >= 0.9
     assert metrics["abstention"]["false_rate"] == 0.0
 
 
-# Measured on these 200 questions when last raised (session 8: sentences indexed with their
-# headline, boilerplate passages ranked last): 0.978, 0.728, 0.731, 0.678, 0.411 (session 7: 0.978,
-# 0.718, 0.733, 0.661, 0.394; session 6: 0.967, 0.708, 0.723, 0.661, 0.389). Inference questions'
-# answer contains 0.860; null queries abstained on 1.000.
+# Measured on these 200 questions when last raised (session 9: boilerplate passages last within the
+# top 10 instead of pushed out of it): 0.972, 0.727, 0.731, 0.683, 0.422; inference questions' answer
+# contains 0.895 (session 8: 0.978, 0.728, 0.731, 0.678, 0.411, inference 0.860; session 7: 0.978,
+# 0.718, 0.733, 0.661, 0.394). Null queries abstained on 1.000.
 FLOORS = {
     ("retrieval", "hit_at_10"): 0.97,
     ("retrieval", "mrr_at_10"): 0.72,
     ("retrieval", "evidence_recall_at_10"): 0.72,
-    ("citations", "recall"): 0.66,
-    ("answer", "contains"): 0.40,
+    ("citations", "recall"): 0.67,
+    ("answer", "contains"): 0.41,
 }
 
 
