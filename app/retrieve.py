@@ -139,9 +139,10 @@ class HybridRetriever(BaseRetriever):
         """The fused ranking. A question that names stored outlets ("as reported by The Verge
         and TechCrunch") is also searched once per outlet, restricted to it, and a question of
         several clauses once per clause (restricted to the outlet and the single day the clause
-        names); the rankings are fused so that each part has its evidence near the top. When the
-        top passages are mostly in another language than the question, the rescorer re-ranks
-        them."""
+        names); the rankings are fused so that each part has its evidence near the top. When two or
+        more clauses each name a day, the whole question and its unrestricted clauses are searched
+        among those days' reports. When the top passages are mostly in another language than the
+        question, the rescorer re-ranks them."""
         index = self.store.lexical_index()
         allowed = index.catalogue.mask(self.filters)
         if allowed is not None and not allowed.any():
@@ -149,13 +150,15 @@ class HybridRetriever(BaseRetriever):
         language = detect_language(query) or "en"
         asked = _Query(self.store, index, query)
         depth = max(self.k, PART_DEPTH)
-        overall, same = self._search(asked, allowed, index, language, depth)
+        narrowed = [(clause, self._clause_mask(clause, allowed, index)) for clause in clauses(query)]
+        focus = self._focus(narrowed, allowed)
+        overall, same = self._search(asked, focus, index, language, depth)
         parts = [overall]
         for sources in self._named_outlets(query):
             mask = _both(allowed, index.catalogue.mask({"source": sources}))
             parts.append(self._search(asked, mask, index, language, depth)[0])
-        for clause in clauses(query):
-            mask = self._clause_mask(clause, allowed, index)
+        for clause, mask in narrowed:
+            mask = focus if mask is allowed else mask
             parts.append(self._search(_Query(self.store, index, clause, CLAUSE_DEEP), mask, index, language, depth)[0])
         hits = overall if len(parts) == 1 else fuse_parts(parts, depth)
         # Passages mostly of boilerplate (sign-up prompts, site notices) go after the rest of the
@@ -172,6 +175,17 @@ class HybridRetriever(BaseRetriever):
         if self.filters and self.filters.get("source"):
             return []  # the caller chose the outlets
         return named_sources(query, self.store.sources())
+
+    def _focus(self, narrowed: list[tuple[str, np.ndarray | None]], allowed: np.ndarray | None) -> np.ndarray | None:
+        """What the whole question and its unrestricted clauses search: the reports of the named
+        days when two or more clauses each name one ("the TechCrunch report on October 7, 2023
+        ... and the one published on November 18, 2023": the question is about those reports),
+        else what the caller's filter keeps."""
+        reference = self.reference or date.today()
+        chosen = bool(self.filters and ({"since", "until"} & set(self.filters)))
+        days = [mask for clause, mask in narrowed
+                if mask is not None and mask is not allowed and not chosen and len(resolve(clause, reference)) == 1]
+        return np.logical_or.reduce(days) if len(days) >= 2 else allowed
 
     def _clause_mask(self, clause: str, allowed: np.ndarray | None, index: LexicalIndex) -> np.ndarray | None:
         """The caller's filter, narrowed to the outlets the clause names and to the one day (or

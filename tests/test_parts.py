@@ -73,3 +73,23 @@ def test_a_clause_narrowing_that_keeps_nothing_falls_back_to_the_callers_filter(
     chosen = {"since": "2025-11-01"}  # dates the caller chose win over the clause's own
     dated = HybridRetriever(store=store, reference=date(2025, 12, 1), filters=chosen)
     assert dated._clause_mask("the report on November 5, 2025", index.catalogue.mask(chosen), index).sum() == len(index.ids)
+
+
+def test_a_question_comparing_two_days_reports_searches_among_them(samples_index):
+    store, index = samples_index
+    retriever = HybridRetriever(store=store, reference=date(2025, 12, 1), k=5)
+    question = ("Between the report on November 5, 2025 about the strike and the report on November 10, 2025 "
+                "about recycling, did the city council change its plans?")
+    narrowed = [(clause, retriever._clause_mask(clause, None, index)) for clause in clauses(question)]
+    assert len(narrowed) == 3 and narrowed[2][1] is None  # the last clause names no day
+    days = narrowed[0][1] | narrowed[1][1]
+    focus = retriever._focus(narrowed, None)
+    assert focus is not None and (focus == days).all() and 0 < focus.sum() < len(index.ids)
+    hits = retriever.search(question)
+    assert hits and all(focus[index.position(hit.passage_id)] for hit in hits)
+    # One named day is the question's own date filter's business; dates the caller chose win.
+    assert retriever._focus(narrowed[:1] + [(clause, None) for clause, _ in narrowed[1:]], None) is None
+    chosen = {"since": "2025-11-01"}
+    allowed = index.catalogue.mask(chosen)
+    dated = HybridRetriever(store=store, reference=date(2025, 12, 1), filters=chosen)
+    assert dated._focus([(c, dated._clause_mask(c, allowed, index)) for c, _ in narrowed], allowed) is allowed
