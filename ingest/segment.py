@@ -42,9 +42,11 @@ def split_sentences(text: str, language: str) -> list[tuple[int, int]]:
         stripped_end = end - (len(piece) - len(piece.rstrip()))
         if stripped_end <= stripped_start:
             continue
-        if spans and lang == "de" and _continues_ordinal(text[spans[-1][0] : spans[-1][1]], text[stripped_start:stripped_end]):
-            spans[-1] = (spans[-1][0], stripped_end)
-            continue
+        if lang == "de" and spans:
+            before = text[spans[-1][0] : spans[-1][1]]
+            if _continues_ordinal(before, text[stripped_start:stripped_end]):
+                spans[-1] = (spans[-1][0], stripped_end)
+                continue
         spans.append((stripped_start, stripped_end))
     return spans
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from app.extractive import Scored, select
-from app.retrieve import PARTS_RRF_K, fuse_parts, one_copy_per_story
+from app.retrieve import PARTS_RRF_K, WHOLE_WEIGHT, fuse_parts, one_copy_per_story
 from app.types import Hit
 
 
@@ -15,12 +15,19 @@ def hit(pid):
 
 def test_fusing_parts_ranks_by_summed_reciprocal_ranks_without_repeats():
     merged = fuse_parts([[hit("a1"), hit("a2"), hit("a3")], [hit("b1"), hit("a1")], [hit("c1")]], k=4)
-    # with PARTS_RRF_K = 2: a1 1/3 + 1/4; b1 and c1 1/3 each (b1 seen first); a2 1/4; a3 (1/5) is cut by k
+    # PARTS_RRF_K = 2, the whole question (first) x0.5: a1 0.5/3 + 1/4; b1 and c1 1/3 each (b1 seen
+    # first); a2 0.5/4; a3 (0.5/5) is cut by k
     assert [h.passage_id for h in merged] == ["a1", "b1", "c1", "a2"]
-    assert PARTS_RRF_K == 2
-    assert abs(merged[0].score - (1 / 3 + 1 / 4)) < 1e-12
-    assert abs(merged[3].score - 1 / 4) < 1e-12
+    assert PARTS_RRF_K == 2 and WHOLE_WEIGHT == 0.5
+    assert abs(merged[0].score - (0.5 / 3 + 1 / 4)) < 1e-12
+    assert abs(merged[3].score - 0.5 / 4) < 1e-12
     assert fuse_parts([], k=3) == []
+
+
+def test_a_parts_top_passage_outranks_the_whole_questions():
+    merged = fuse_parts([[hit("w1"), hit("w2")], [hit("p1"), hit("p2")], [hit("q1")]], k=5)
+    # w1 0.5/3 ranks after each part's first (1/3) and second (1/4) passage; equal weights would put it first
+    assert [h.passage_id for h in merged] == ["p1", "q1", "p2", "w1", "w2"]
 
 
 def test_one_copy_per_story_keeps_the_best_ranked_article_of_a_group():
