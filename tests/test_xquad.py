@@ -20,12 +20,13 @@ def xquad_settings(tmp_path_factory):
 # 0.881; de->de 0.899, 0.937, 0.912. Since passages join paragraphs (session 4): en->de 0.789, 0.868,
 # 0.861 (citation recall fell: the floor follows the 0.85); de->de 0.904, 0.937, 0.917.
 # Since multilingual-e5 re-ranks the top 5 of cross-lingual questions (session 5): en->de 0.881,
-# 0.921, 0.876.
+# 0.921, 0.876. Session 9 (sessions 7-8 added sentence BM25, e5 x3, headlines; German ordinals no
+# longer cut sentences): en->de 0.889, 0.925, 0.879; de->de 0.902, 0.936, 0.913.
 @pytest.mark.parametrize(
     "qa, floors",
     [
-        ("qa.en-de.dev.jsonl", {"hit_at_1": 0.87, "mrr_at_10": 0.91, "recall": 0.86}),
-        ("qa.de-de.dev.jsonl", {"hit_at_1": 0.89, "mrr_at_10": 0.92, "recall": 0.90}),
+        ("qa.en-de.dev.jsonl", {"hit_at_1": 0.88, "mrr_at_10": 0.92, "recall": 0.87}),
+        ("qa.de-de.dev.jsonl", {"hit_at_1": 0.895, "mrr_at_10": 0.93, "recall": 0.905}),
     ],
 )
 def test_cross_lingual_retrieval_and_citations(qa, floors, xquad_settings):
