@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ EXTRA_MARGIN = 0.04  # further sentences are cited when this close to the best o
 CONTEXT_WEIGHT = 0.15  # for question words found not in the sentence but in its article's title, place, outlet
 TYPE_BONUS = 0.15  # for a sentence holding the kind of thing the question asks for ("which decree")
 BRIDGE_BONUS = 0.10  # for a sentence naming the entity a multi-report question asks for (app.bridge)
+OFF_TOPIC = 0.3  # taken from a sentence whose report names none of the places the question names
+_NAME = re.compile(r"(?<=\S\s)[A-ZÄÖÜ][\w-]+")  # a capitalised word that does not open the question
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,13 @@ class Scored:
     names_bridge: bool = False  # names in full the entity a multi-report question asks for
 
 
-def _article_words(store: NewsStore, article_ids: set[str]) -> dict[str, set[str]]:
-    """Words of each article's title, place and outlet: "Passau" in a question counts for a
-    sentence of the Passau report even when the sentence does not repeat the name."""
-    return {i: set(tokenize(" ".join((a.title, a.place, a.source)))) for i, a in store.articles(article_ids).items()}
+def _article_words(store: NewsStore, article_ids: set[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """Words of each article's title, place and outlet ("Passau" in a question counts for a
+    sentence of the Passau report even when the sentence does not repeat the name), and the words
+    of all their datelines' places."""
+    found = store.articles(article_ids)
+    words = {i: set(tokenize(" ".join((a.title, a.place, a.source)))) for i, a in found.items()}
+    return words, set(tokenize(" ".join(a.place for a in found.values())))
 
 
 def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int = 5,
@@ -56,7 +62,10 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     qvec = store.embedder.embed_query(question)
     cosine = vectors @ qvec
     qtokens = set(tokenize(question))
-    context = _article_words(store, {m["article_id"] for m in metas})
+    context, places = _article_words(store, {m["article_id"] for m in metas})
+    # places the question names that a candidate report is datelined from ("in Passau"): a sentence
+    # from a report that names none of them is about somewhere else
+    anchors = set(tokenize(" ".join(_NAME.findall(question)))) & places
     wanted = answer_type(question)
     scored = []
     for sid, text, meta, vec, cos in zip(ids, texts, metas, vectors, cosine):
@@ -65,6 +74,8 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         found, elsewhere = len(qtokens & words), len((qtokens - words) & context.get(meta["article_id"], set()))
         score = (float(cos) + LEXICAL_WEIGHT * found / share + CONTEXT_WEIGHT * elsewhere / share
                  + RANK_PRIOR / (1 + order[sid]))
+        if anchors and not anchors & (words | context.get(meta["article_id"], set())):
+            score -= OFF_TOPIC
         if wanted is AnswerType.NUMBER and not holds(wanted, text):
             continue  # a "how many" question is not answered by a sentence without a number
         typed = wanted is not None and wanted is not AnswerType.NUMBER and holds(wanted, text)
