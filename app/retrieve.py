@@ -19,7 +19,7 @@ from app.outlets import named_sources
 from app.parts import clauses
 from app.rescore import TOP, Rescorer
 from app.store import PASSAGES, SENTENCES, NewsStore
-from app.timeexpr import resolve
+from app.timeexpr import TimeRange, resolve
 from app.types import Hit
 from ingest.language import detect_language
 
@@ -190,11 +190,16 @@ class HybridRetriever(BaseRetriever):
         days when two or more clauses each name one ("the TechCrunch report on October 7, 2023
         ... and the one published on November 18, 2023": the question is about those reports),
         else what the caller's filter keeps."""
-        reference = self.reference or date.today()
-        chosen = bool(self.filters and ({"since", "until"} & set(self.filters)))
         days = [mask for clause, mask in narrowed
-                if mask is not None and mask is not allowed and not chosen and len(resolve(clause, reference)) == 1]
+                if mask is not None and mask is not allowed and self._clause_range(clause) is not None]
         return np.logical_or.reduce(days) if len(days) >= 2 else allowed
+
+    def _clause_range(self, clause: str) -> TimeRange | None:
+        """The one day (or other single range) the clause names, unless the caller chose dates."""
+        if self.filters and ({"since", "until"} & set(self.filters)):
+            return None  # dates the caller chose win over the clause's own
+        ranges = resolve(clause, self.reference or date.today())
+        return ranges[0] if len(ranges) == 1 else None
 
     def _clause_mask(self, clause: str, allowed: np.ndarray | None, index: LexicalIndex) -> np.ndarray | None:
         """The caller's filter, narrowed to the outlets the clause names and to the one day (or
@@ -203,9 +208,9 @@ class HybridRetriever(BaseRetriever):
         outlets = [source for found in self._named_outlets(clause) for source in found]
         if outlets:
             narrowed = _both(narrowed, index.catalogue.mask({"source": outlets}))
-        ranges = resolve(clause, self.reference or date.today())
-        if len(ranges) == 1 and not (self.filters and ({"since", "until"} & set(self.filters))):
-            narrowed = _both(narrowed, index.catalogue.mask(ranges[0].as_filters()))
+        day = self._clause_range(clause)
+        if day is not None:
+            narrowed = _both(narrowed, index.catalogue.mask(day.as_filters()))
         return narrowed if narrowed is None or narrowed.any() else allowed
 
     def _search(self, asked: "_Query", allowed: np.ndarray | None, index: LexicalIndex,
