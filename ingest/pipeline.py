@@ -12,12 +12,12 @@ from tqdm import tqdm
 
 from app.errors import SourceError
 from app.store import NewsStore, PreparedArticle
-from ingest import dedupe
-from ingest.articles import build_article
-from ingest.chunk import split_article
-from ingest.model import Article
-from ingest.feeds import is_url, read_feed
-from ingest.readers import iter_files, read_records, url_record
+from app.types import Article
+from ingest.build import dedupe
+from ingest.build.articles import build_article
+from ingest.build.chunk import split_article
+from ingest.read.feeds import is_url, read_feed
+from ingest.read.readers import iter_files, read_records, url_record
 
 WRITE_CHUNK = 64  # articles embedded and written together
 

@@ -1,11 +1,11 @@
 import json
 
 import pytest
+from conftest import DECREE, SEED_QA
 
 from app import Answer, answer, stream_answer
 from app.errors import EmptyStoreError
-from app.metrics import contains_answer
-from conftest import DECREE, SEED_QA
+from app.evaluation.metrics import contains_answer
 
 
 def seed_questions(answerable):

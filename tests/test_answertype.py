@@ -1,6 +1,6 @@
 import pytest
 
-from app.answertype import AnswerType, answer_type, holds
+from app.answering.answertype import AnswerType, answer_type, holds
 
 
 @pytest.mark.parametrize("question, kind", [

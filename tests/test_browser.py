@@ -6,9 +6,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from app.config import load_settings
-from conftest import ROOT
 
 CHROMIUM = os.environ.get("NEWSQA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("NEWSQA_TEST_ARTIFACTS", ROOT / "test-artifacts"))
@@ -16,7 +16,7 @@ ARTIFACTS = Path(os.environ.get("NEWSQA_TEST_ARTIFACTS", ROOT / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def page_url(seed_store):
-    from app.ui import launch
+    from app.web.chat import launch
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,4 +1,4 @@
-"""Filters as masks over the BM25 index's passages (app.lexical.Catalogue) mean what the same
+"""Filters as masks over the BM25 index's passages (app.store.lexical.Catalogue) mean what the same
 filters mean as Chroma ``where`` clauses, checked against a real Chroma collection."""
 
 import json
@@ -10,8 +10,8 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from app.errors import NewsQAError
-from app.filters import day_bound, to_where
-from app.lexical import Catalogue, LexicalIndex
+from app.store.filters import day_bound, to_where
+from app.store.lexical import Catalogue, LexicalIndex
 
 SOURCES = ["BelTA", "The Verge", "TechCrunch", "Der Spiegel", "BBC News - Technology"]
 DAYS = ["2023-09-30", "2023-10-01", "2023-10-07", "2023-10-31", "2023-11-01", "2024-02-29", "2025-10-26"]

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import DECREE, ROOT, SEED_ARTICLE, SEED_QA
+from conftest import ROOT, SEED_ARTICLE, SEED_QA
 
 NEWSQA = [str(Path(sys.executable).with_name("newsqa"))]
 

@@ -1,9 +1,9 @@
 """Hand-made data for the two rules that read names: a name no stored passage mentions makes an
-abstention (app.coverage), and the name the top reports share becomes the answer (app.bridge)."""
+abstention (app.answering.coverage), and the name the top reports share becomes the answer (app.answering.bridge)."""
 
-from app.bridge import applies, bridge_entity, mention
-from app.coverage import checked, uncovered_names
-from app.lexical import LexicalIndex
+from app.answering.bridge import applies, bridge_entity, mention
+from app.answering.coverage import checked, uncovered_names
+from app.store.lexical import LexicalIndex
 from app.types import Hit
 
 PASSAGES = {
@@ -70,8 +70,8 @@ def test_bridge_is_the_name_the_reports_share_and_not_one_the_question_gives():
 
 
 def test_answer_abstains_on_a_name_no_article_mentions_and_says_so(tmp_path):
+    from app.answering.engine import answer, open_store
     from app.config import load_settings
-    from app.engine import answer, open_store
     from ingest.pipeline import ingest
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1]

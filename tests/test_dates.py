@@ -1,6 +1,11 @@
 import pytest
 
-from ingest.dates import PartialDate, normalise_published, parse_dateline, published_timestamp
+from app.text.dates import (
+    PartialDate,
+    normalise_published,
+    parse_dateline,
+    published_timestamp,
+)
 
 
 @pytest.mark.parametrize(

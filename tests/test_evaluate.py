@@ -1,7 +1,6 @@
 """newsqa eval end to end: cached stores from --articles, the baseline, the report, --compare."""
 
 import json
-import os
 import subprocess
 import sys
 from html.parser import HTMLParser

@@ -1,10 +1,10 @@
+from conftest import DECREE
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from app import answer
-from app.followup import leans_on_previous, standalone, user_turns
+from app.answering.followup import leans_on_previous, standalone, user_turns
 from app.types import Answer
-from conftest import DECREE
 
 DECREE_Q = "Which decree authorised the signing?"
 
@@ -21,8 +21,8 @@ def test_which_questions_lean_on_the_previous_turn():
     assert leans_on_previous("Was ist mit Vietnam?")
     assert leans_on_previous("Who was given the power to sign it?")
     assert not leans_on_previous("Where did the high-level UN conference take place?")
-    assert standalone("Where is Hanoi?", [DECREE_Q]) == "Where is Hanoi?"
-    assert standalone("And who signed it?", []) == "And who signed it?"
+    assert standalone("Where is Hanoi?", [DECREE_Q]) == ("Where is Hanoi?", "")
+    assert standalone("And who signed it?", []) == ("And who signed it?", "")
 
 
 def test_follow_up_without_llm_retrieves_about_the_decree(seed_settings):
@@ -43,3 +43,16 @@ def test_follow_up_with_llm_uses_the_condense_rewrite(seed_settings):
     assert result.query.startswith("Who received the powers to sign")
     assert result.answerer.startswith("llm:") and result.answer == "Ivan Kubrakov. [1]"
     assert any(DECREE in hit.text for hit in result.passages[:3])  # searched with the rewrite
+
+
+class _Down:
+    """A chat model whose server is unreachable."""
+
+    def invoke(self, prompt):
+        raise ConnectionError("connection refused")
+
+
+def test_a_failing_condense_model_leaves_a_note_and_the_rule_takes_over():
+    query, note = standalone("And who signed it?", [DECREE_Q], _Down())
+    assert query == f"{DECREE_Q} And who signed it?"
+    assert "could not rewrite" in note and "ConnectionError: connection refused" in note

@@ -4,8 +4,13 @@ per story, and one cited sentence per named outlet."""
 import numpy as np
 import pytest
 
-from app.extractive import Scored, select
-from app.retrieve import PARTS_RRF_K, WHOLE_WEIGHT, fuse_parts, one_copy_per_story
+from app.answering.extractive import Scored, select
+from app.retrieval.search import (
+    PARTS_RRF_K,
+    WHOLE_WEIGHT,
+    fuse_parts,
+    one_copy_per_story,
+)
 from app.types import Hit
 
 
@@ -15,12 +20,12 @@ def hit(pid):
 
 def test_fusing_parts_ranks_by_summed_reciprocal_ranks_without_repeats():
     merged = fuse_parts([[hit("a1"), hit("a2"), hit("a3")], [hit("b1"), hit("a1")], [hit("c1")]], k=4)
-    # PARTS_RRF_K = 2, the whole question (first) x0.5: a1 0.5/3 + 1/4; b1 and c1 1/3 each (b1 seen
-    # first); a2 0.5/4; a3 (0.5/5) is cut by k
+    # the whole question (first) weighs WHOLE_WEIGHT: a1 w/(K+1) + 1/(K+2); b1 and c1 1/(K+1) each
+    # (b1 seen first); a2 w/(K+2); a3 is cut by k
     assert [h.passage_id for h in merged] == ["a1", "b1", "c1", "a2"]
-    assert PARTS_RRF_K == 2 and WHOLE_WEIGHT == 0.5
-    assert abs(merged[0].score - (0.5 / 3 + 1 / 4)) < 1e-12
-    assert abs(merged[3].score - 0.5 / 4) < 1e-12
+    w, k = WHOLE_WEIGHT, PARTS_RRF_K
+    assert abs(merged[0].score - (w / (k + 1) + 1 / (k + 2))) < 1e-12
+    assert abs(merged[3].score - w / (k + 2)) < 1e-12
     assert fuse_parts([], k=3) == []
 
 
@@ -28,6 +33,15 @@ def test_a_parts_top_passage_outranks_the_whole_questions():
     merged = fuse_parts([[hit("w1"), hit("w2")], [hit("p1"), hit("p2")], [hit("q1")]], k=5)
     # w1 0.5/3 ranks after each part's first (1/3) and second (1/4) passage; equal weights would put it first
     assert [h.passage_id for h in merged] == ["p1", "q1", "p2", "w1", "w2"]
+
+
+def test_fused_parts_keep_one_copy_per_story():
+    # the whole question found copy a1 of story G, a part found copy b1 of the same story
+    metas = {"a1": {"article_id": "a", "group": "G"}, "b1": {"article_id": "b", "group": "G"},
+             "c1": {"article_id": "c"}, "a2": {"article_id": "a", "group": "G"}}
+    merged = fuse_parts([[hit("a1"), hit("a2")], [hit("b1"), hit("c1")]], k=4, metas=metas)
+    assert [h.passage_id for h in merged] == ["b1", "c1"]  # b1 ranks first: story G speaks through b
+    assert len(fuse_parts([[hit("a1"), hit("a2")], [hit("b1"), hit("c1")]], k=4)) == 4
 
 
 def test_one_copy_per_story_keeps_the_best_ranked_article_of_a_group():
@@ -53,7 +67,7 @@ def test_each_named_outlet_gets_its_best_sentence():
 
 
 def test_top_is_a_partial_sort_largest_first():
-    from app.retrieve import _top
+    from app.retrieval.search import _top
 
     values = np.random.default_rng(3).permutation(1000).astype(np.float32)
     assert _top(values, 10).tolist() == np.argsort(-values)[:10].tolist()
@@ -61,7 +75,7 @@ def test_top_is_a_partial_sort_largest_first():
 
 
 def test_weighted_rrf_by_hand():
-    from app.fusion import rrf
+    from app.retrieval.fusion import rrf
 
     fused = rrf({"a": ["x", "y"], "b": ["y", "z"]}, {"b": 2.0}, k=10)
     assert fused == pytest.approx({"x": 1 / 11, "y": 1 / 12 + 2 / 11, "z": 2 / 12})

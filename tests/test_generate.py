@@ -2,13 +2,13 @@
 replies are fixed, so each rule is checked exactly; the real model runs in test_llm_server.py)."""
 
 import pytest
+from conftest import DECREE
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from app import answer, stream_answer
-from app.generate import evidence_text, messages, verify
+from app.answering.generate import evidence_text, messages, verify
 from app.types import Citation
-from conftest import DECREE
 
 
 def cite(n, sentence):
@@ -97,9 +97,9 @@ def test_failing_model_falls_back(seed_settings):
     ("openai", "names no model"), ("mistral:7b", "unknown kind"),
 ])
 def test_bad_llm_setting_is_a_clear_error(spec, message):
+    from app.answering.llm import make_chat_model
     from app.config import load_settings
     from app.errors import ConfigError
-    from app.llm import make_chat_model
 
     with pytest.raises(ConfigError, match=message):
         make_chat_model(load_settings(llm=spec))

@@ -9,19 +9,24 @@ from datetime import datetime
 from functools import cache
 
 import pytest
+from conftest import SEED_ARTICLE
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.errors import SourceError
 from app.store import NewsStore
-from conftest import SEED_ARTICLE
-from ingest.articles import ALIASES, MAX_ARTICLE_CHARS, build_article
-from ingest.chunk import split_article
-from ingest.dates import (date_in_name, normalise_published, parse_dateline, parse_partial_date,
-                          published_timestamp)
+from app.text.dates import (
+    date_in_name,
+    normalise_published,
+    parse_dateline,
+    parse_partial_date,
+    published_timestamp,
+)
+from ingest.build.articles import ALIASES, MAX_ARTICLE_CHARS, build_article
+from ingest.build.chunk import split_article
+from ingest.build.segment import paragraphs, split_sentences
 from ingest.pipeline import IngestReport, ingest, read_articles
-from ingest.readers import MAX_FILE_MB, Record, read_records
-from ingest.segment import paragraphs, split_sentences
+from ingest.read.readers import MAX_FILE_MB, Record, read_records
 
 # What no stored text may hold: C0/C1 controls but tab and newline, zero-width space, word joiner,
 # byte-order mark, bidi embeddings/overrides/isolates, unpaired surrogates.

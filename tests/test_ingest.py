@@ -2,13 +2,14 @@ import json
 
 import numpy as np
 import pytest
+from conftest import DECREE, SEED_ARTICLE
 
 from app.embeddings import make_embedder
-from app.lexical import BOILERPLATE_STORIES, LexicalIndex, boilerplate_share
-from app import retrieve
-from app.retrieve import BOILERPLATE, HybridRetriever
+from app.retrieval import search as retrieve
+from app.retrieval.retriever import HybridRetriever
+from app.retrieval.search import BOILERPLATE
 from app.store import NewsStore
-from conftest import DECREE, SEED_ARTICLE
+from app.store.lexical import BOILERPLATE_STORIES, LexicalIndex, boilerplate_share
 from ingest.pipeline import ingest
 
 
@@ -38,7 +39,7 @@ def test_seed_article_metadata_and_sentences(store):
 
 
 def test_passages_keep_the_budget_and_break_at_paragraph_ends_where_they_can(store):
-    from ingest.chunk import count_tokens
+    from ingest.build.chunk import count_tokens
 
     ingest([SEED_ARTICLE], store, max_tokens=60)
     passages = store.collection("passages").get(include=["documents", "metadatas"])
@@ -135,9 +136,9 @@ def test_html_article(tmp_path, store):
 
 def test_interrupted_write_is_repaired(tmp_path, store):
     """Sentences written without their article record (a crash) are replaced on the next run."""
-    from ingest.articles import build_article
-    from ingest.chunk import split_article
-    from ingest.readers import read_records
+    from ingest.build.articles import build_article
+    from ingest.build.chunk import split_article
+    from ingest.read.readers import read_records
 
     (record,) = list(read_records(SEED_ARTICLE))
     article = build_article(record)

@@ -4,9 +4,10 @@ is shown as data when it is cited."""
 import json
 
 import pytest
+from conftest import PLANTED, SEED_QA
 
 from app import answer
-from conftest import PLANTED, SEED_QA
+
 
 def seed_questions():
     return [q for q in map(json.loads, SEED_QA.read_text("utf-8").splitlines())]

@@ -93,7 +93,7 @@ def test_answers_stream_from_the_server_and_every_citation_is_checked(llm_settin
 
 
 def test_model_output_never_reaches_the_citations(llm_settings, seed_settings):
-    from app.engine import open_store
+    from app.answering.engine import open_store
 
     store = open_store(seed_settings)
     ids = [c.sentence_id for q in QUESTIONS for c in answer(q, settings=llm_settings).citations]
@@ -111,7 +111,7 @@ def test_follow_up_is_condensed_by_the_model(llm_settings):
 
 
 def test_llamacpp_setting_starts_its_own_server():
-    from app.llm import make_chat_model
+    from app.answering.llm import make_chat_model
 
     model = make_chat_model(load_settings(llm=f"llamacpp:{smollm2()}", llm_max_tokens=24))
     pieces = [c.content for c in model.stream("Say hello.")]

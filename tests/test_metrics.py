@@ -1,6 +1,6 @@
 import pytest
 
-from app import metrics as m
+from app.evaluation import metrics as m
 
 
 def row(**kw):
@@ -106,7 +106,7 @@ def test_multihop_accuracy_is_word_overlap():
 
 
 def test_failure_reasons():
-    from app.evaluate import failure
+    from app.evaluation.runner import failure
 
     assert failure(row(answerable=False, abstained=True)) == "ok"
     assert failure(row(answerable=False)) == "answered an unanswerable question"

@@ -4,10 +4,10 @@ the evaluator reports every key. Floors guard against regressions; raise them as
 from datetime import date
 
 import pytest
+from conftest import MULTIHOP, cached_store
 
 from app.config import load_settings
-from app.evaluate import evaluate
-from conftest import MULTIHOP, cached_store
+from app.evaluation.runner import evaluate
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ def multihop_settings(tmp_path_factory):
 
 
 def test_corpus_ingested_completely(multihop_settings):
-    from app.engine import open_store
+    from app.answering.engine import open_store
 
     stats = open_store(multihop_settings).stats()
     assert stats["articles"] == 609
@@ -29,8 +29,8 @@ def test_corpus_ingested_completely(multihop_settings):
 def test_null_queries_about_outlets_not_stored_are_abstained_on(multihop_settings):
     import json
 
-    from app.engine import open_store
-    from app.outlets import unknown_outlets
+    from app.answering.engine import open_store
+    from app.retrieval.outlets import unknown_outlets
 
     stored = open_store(multihop_settings).sources()
     rows = [json.loads(line) for line in (MULTIHOP / "qa.dev.jsonl").read_text("utf-8").splitlines()]
@@ -44,8 +44,8 @@ def test_null_queries_about_outlets_not_stored_are_abstained_on(multihop_setting
 def test_null_queries_about_names_never_stored_are_abstained_on(multihop_settings):
     import json
 
-    from app.coverage import uncovered_names
-    from app.engine import open_store
+    from app.answering.coverage import uncovered_names
+    from app.answering.engine import open_store
 
     store = open_store(multihop_settings)
     index, stored = store.lexical_index(), store.sources()
@@ -97,10 +97,11 @@ def test_filtered_dense_search_finds_what_chromas_own_filter_finds(multihop_sett
     each at 800k sentences). Both ways of searching under a mask (every kept passage scored
     exactly, or the unfiltered neighbours read deep and filtered) must find the passages Chroma's
     own filtered query finds."""
-    from app.engine import open_store
-    from app.filters import to_where
-    from app.retrieve import EXACT, HybridRetriever, _Deep
+    from app.answering.engine import open_store
+    from app.retrieval.retriever import HybridRetriever
+    from app.retrieval.search import EXACT, _Deep
     from app.store import PASSAGES
+    from app.store.filters import to_where
 
     store = open_store(multihop_settings)
     index = store.lexical_index()
@@ -110,7 +111,7 @@ def test_filtered_dense_search_finds_what_chromas_own_filter_finds(multihop_sett
     chroma_ids, _, chroma_metas, _ = store.query(PASSAGES, vector, 10, to_where(filters))
     assert len(chroma_ids) == 10 and all(allowed[index.position(pid)] for pid in chroma_ids)
     retriever = HybridRetriever(store=store, k=10, candidates=40, filters=filters)
-    _, metas, dense, best_sentence = retriever._dense(allowed, vector, index, _Deep(store, vector))
+    _, metas, dense, best_sentence = retriever.searcher._dense(allowed, vector, index, _Deep(store, vector))
     ours = sorted(dense, key=dense.get, reverse=True)[:10]
     assert len(set(ours) & set(chroma_ids)) >= 9, (int(allowed.sum()) <= EXACT, ours, chroma_ids)
     assert all(allowed[index.position(pid)] for pid in [*dense, *best_sentence])

@@ -1,6 +1,11 @@
 import pytest
 
-from app.outlets import match_sources, mentioned_outlets, named_sources, unknown_outlets
+from app.retrieval.outlets import (
+    match_sources,
+    mentioned_outlets,
+    named_sources,
+    unknown_outlets,
+)
 
 STORED = ["BBC News - Technology", "The Independent - Life and Style", "TechCrunch", "Financial Times",
           "The Verge", "BelTA"]

@@ -5,9 +5,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from app.engine import open_store
-from app.parts import clauses
-from app.retrieve import HybridRetriever
+from app.answering.engine import open_store
+from app.retrieval.parts import clauses
+from app.retrieval.retriever import HybridRetriever
 
 
 def test_a_question_of_several_reports_splits_into_its_clauses():
@@ -57,22 +57,22 @@ def _sources(index, mask):
 def test_a_clause_is_searched_among_the_outlet_and_day_it_names(samples_index):
     store, index = samples_index
     retriever = HybridRetriever(store=store, reference=date(2025, 12, 1))
-    mask = retriever._clause_mask("the Harbour Ledger report on November 5, 2025 about the strike", None, index)
+    mask = retriever.planner.clause_mask("the Harbour Ledger report on November 5, 2025 about the strike", None, index)
     assert _sources(index, mask) == {"Harbour Ledger (sample)"}
-    day = retriever._clause_mask("what did the report on November 10, 2025 say about recycling", None, index)
+    day = retriever.planner.clause_mask("what did the report on November 10, 2025 say about recycling", None, index)
     assert _sources(index, day) == {"Northern Tech Wire (sample)"}
-    assert retriever._clause_mask("how long is the new tram line", None, index) is None
+    assert retriever.planner.clause_mask("how long is the new tram line", None, index) is None
 
 
 def test_a_clause_narrowing_that_keeps_nothing_falls_back_to_the_callers_filter(samples_index):
     store, index = samples_index
     retriever = HybridRetriever(store=store, reference=date(2025, 12, 1))
     english = index.catalogue.mask({"language": "en"})
-    kept = retriever._clause_mask("the Harbour Ledger report on November 10, 2025", english, index)
+    kept = retriever.planner.clause_mask("the Harbour Ledger report on November 10, 2025", english, index)
     assert kept is english  # Harbour Ledger published nothing that day
     chosen = {"since": "2025-11-01"}  # dates the caller chose win over the clause's own
     dated = HybridRetriever(store=store, reference=date(2025, 12, 1), filters=chosen)
-    assert dated._clause_mask("the report on November 5, 2025", index.catalogue.mask(chosen), index).sum() == len(index.ids)
+    assert dated.planner.clause_mask("the report on November 5, 2025", index.catalogue.mask(chosen), index).sum() == len(index.ids)
 
 
 def test_a_question_comparing_two_days_reports_searches_among_them(samples_index):
@@ -80,16 +80,16 @@ def test_a_question_comparing_two_days_reports_searches_among_them(samples_index
     retriever = HybridRetriever(store=store, reference=date(2025, 12, 1), k=5)
     question = ("Between the report on November 5, 2025 about the strike and the report on November 10, 2025 "
                 "about recycling, did the city council change its plans?")
-    narrowed = [(clause, retriever._clause_mask(clause, None, index)) for clause in clauses(question)]
+    narrowed = [(clause, retriever.planner.clause_mask(clause, None, index)) for clause in clauses(question)]
     assert len(narrowed) == 3 and narrowed[2][1] is None  # the last clause names no day
     days = narrowed[0][1] | narrowed[1][1]
-    focus = retriever._focus(narrowed, None)
+    focus = retriever.planner.focus(narrowed, None)
     assert focus is not None and (focus == days).all() and 0 < focus.sum() < len(index.ids)
     hits = retriever.search(question)
     assert hits and all(focus[index.position(hit.passage_id)] for hit in hits)
     # One named day is the question's own date filter's business; dates the caller chose win.
-    assert retriever._focus(narrowed[:1] + [(clause, None) for clause, _ in narrowed[1:]], None) is None
+    assert retriever.planner.focus(narrowed[:1] + [(clause, None) for clause, _ in narrowed[1:]], None) is None
     chosen = {"since": "2025-11-01"}
     allowed = index.catalogue.mask(chosen)
     dated = HybridRetriever(store=store, reference=date(2025, 12, 1), filters=chosen)
-    assert dated._focus([(c, dated._clause_mask(c, allowed, index)) for c, _ in narrowed], allowed) is allowed
+    assert dated.planner.focus([(c, dated.planner.clause_mask(c, allowed, index)) for c, _ in narrowed], allowed) is allowed

@@ -1,6 +1,6 @@
 import pytest
 
-from app import prompts
+from app.answering import prompts
 from app.errors import ConfigError
 
 

@@ -6,11 +6,11 @@ from datetime import date
 import numpy as np
 import pytest
 
+from app.answering.engine import open_store
 from app.config import load_settings
 from app.embeddings import make_embedder
-from app.engine import open_store
-from app.rescore import Rescorer, VectorCache
-from app.retrieve import HybridRetriever
+from app.retrieval.rescore import Rescorer, VectorCache
+from app.retrieval.retriever import HybridRetriever
 from app.types import Hit
 
 

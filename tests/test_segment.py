@@ -1,4 +1,4 @@
-from ingest.segment import paragraphs, split_sentences
+from ingest.build.segment import paragraphs, split_sentences
 
 
 def sentences(text, lang):

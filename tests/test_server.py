@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import DECREE, ROOT, SEED_ARTICLE
 
-from app.connection import REFRESH_S
 from app.errors import ConfigError
 from app.store import ARTICLES, PASSAGES, SENTENCES, NewsStore
-from conftest import DECREE, ROOT, SEED_ARTICLE
+from app.store.connection import REFRESH_S
 from ingest.pipeline import ingest, ingest_and_remember, sync
 
 BIN = Path(sys.executable).parent

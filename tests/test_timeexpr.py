@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.timeexpr import question_range, resolve
+from app.retrieval.timeexpr import question_range, resolve
 
 REF = date(2025, 11, 29)  # a Saturday
 

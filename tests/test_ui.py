@@ -6,9 +6,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import DECREE
 
 from app.config import load_settings
-from conftest import DECREE
 
 HOSTILE = """---
 title: <script>alert('t')</script>Hostile page
@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 def serve(store, **overrides):
-    from app.ui import launch
+    from app.web.chat import launch
 
     settings = load_settings(store=store, port=free_port(), **overrides)
     return launch(settings, block=False), f"http://127.0.0.1:{settings.port}/"
@@ -58,7 +58,7 @@ def ask(url, question, session=None, history=(), **filters):
 def test_decree_answer_has_clickable_marker_and_source_in_context(chat):
     reply, panel, box = ask(chat, "Which decree authorised the signing?")
     assert reply.startswith(DECREE) and '<a class="cite-ref" href="#src-1-1">' in reply
-    assert 'id="src-1-1"' in panel and f"<mark class=\"cited\">Auf <strong class=\"answer-span\">" in panel
+    assert 'id="src-1-1"' in panel and "<mark class=\"cited\">Auf <strong class=\"answer-span\">" in panel
     assert "BelTA · 2025-10-26 · de" in panel and "Die Republik Belarus" in panel  # outlet, date, language, title
     assert box == ""  # the question box is cleared
 
@@ -140,7 +140,7 @@ def test_library_adds_hostile_upload_inert_and_removes_it(tmp_path):
         demo.close()
 
 
-ARTICLE_ID_COLUMN = 4  # app.ui.ARTICLE_COLUMNS
+ARTICLE_ID_COLUMN = 4  # app.web.chat.ARTICLE_COLUMNS
 
 
 def test_login_covers_the_page_and_the_api(seed_store):
@@ -168,7 +168,7 @@ def test_malformed_login_setting_is_a_clear_error():
 
 
 def test_uploads_are_checked_again_on_the_server(tmp_path):
-    from app.ui import add_files
+    from app.web.chat import add_files
 
     big = tmp_path / "big.txt"
     big.write_text("Word. " * 300_000, "utf-8")  # ~1.8 MB

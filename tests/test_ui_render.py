@@ -1,6 +1,6 @@
-from app.sources import InContext
+from app.answering.sources import InContext
 from app.types import Answer, Citation
-from app.ui_render import answer_html, esc, source_card, sources_panel, turn_html
+from app.web.render import answer_html, esc, source_card, sources_panel, turn_html
 
 
 def cite(n=1, sentence="Der Pegel sank auf 8,10 Meter.", **kw):

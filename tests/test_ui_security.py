@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_ui import serve
 
 from app.errors import ConfigError
-from test_ui import serve
 
 LEAKS = (b"SQLite format", b"root:x:0:0", b"api_prefix", b"named_endpoints")
 REFUSED = (400, 401, 403, 404, 405, 422)

@@ -4,12 +4,12 @@ re-ingest, URL variants, an edit, a removal, a syndicated copy, feeds, sync and 
 import json
 
 import pytest
+from webserver import Site, page
 
 from app import answer
+from app.answering.engine import open_store
 from app.config import load_settings
-from app.engine import open_store
 from ingest.pipeline import WebOptions, ingest_and_remember, sync
-from webserver import Site, page
 
 HAFEN = [
     "Kiel, 14. November 2025 (kn) - Im Kieler Hafen hat am Freitag ein neues Terminal für Fähren nach "
@@ -217,14 +217,14 @@ def test_not_a_feed_is_one_clear_failure(site, store):
     ("https://example.org/a/story/amp/", "https://example.org/a/story"),
 ])
 def test_canonical_url(url, canonical):
-    from ingest.web import canonical_url
+    from app.text.urls import canonical_url
 
     assert canonical_url(url) == canonical
 
 
 def test_web_chat_refuses_private_addresses(site):
-    from ingest.web import fetch
     from app.errors import SourceError
+    from ingest.read.web import fetch
 
     with pytest.raises(SourceError, match="local or private"):
         fetch(site.url + "/de/hafen.html", allow_private=False)

@@ -2,10 +2,10 @@
 against regressions; raise them as figures improve."""
 
 import pytest
+from conftest import SHARED, cached_store
 
 from app.config import load_settings
-from app.evaluate import evaluate
-from conftest import SHARED, cached_store
+from app.evaluation.runner import evaluate
 
 pytestmark = pytest.mark.slow
 XQUAD = SHARED / "xquad"

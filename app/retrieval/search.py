@@ -1,0 +1,270 @@
+"""Running the searches of a question and fusing them: dense passages (langchain-chroma), dense
+sentences and BM25 over passages and sentences, fused by weighted reciprocal rank fusion within a
+search, and the searches' rankings fused again (``fuse_parts``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from app.retrieval.fusion import rrf
+from app.retrieval.plan import Planner
+from app.retrieval.rescore import TOP, Rescorer
+from app.store import PASSAGES, SENTENCES, NewsStore
+from app.store.lexical import LexicalIndex
+from app.text.language import detect_language
+from app.types import Hit
+
+# Per-signal weights of the fusion; see DEVELOPERS.md for how they were measured.
+WEIGHTS = {"lexical": 8.0, "dense": 0.5, "sentence": 1.0, "sentence_lexical": 4.0}
+# The BM25 signals' share of their weight kept when the question's language differs from the
+# passages' (an English question shares few words with German text).
+CROSS_LINGUAL = {"lexical": 0.0, "sentence_lexical": 0.0}
+
+
+# Filtered dense search never asks Chroma to filter (0.5-3.5 s a query at 800k sentences):
+EXACT = 1000  # at most this many passages pass the filter: all of them are scored exactly
+DEEP = 400  # else the unfiltered nearest neighbours are read this deep (or deeper, for a rare
+MAX_DEEP = 1000  # filter: as deep as ~2 x candidates kept needs, up to MAX_DEEP) and filtered here
+
+
+class _Deep:
+    """Unfiltered nearest neighbours of one query vector, read once per depth and shared by
+    the sub-searches of one question."""
+
+    def __init__(self, store: NewsStore, vector: np.ndarray, limit: int = MAX_DEEP) -> None:
+        self.store, self.vector, self.limit = store, vector, limit
+        self._read: dict[str, tuple[int, tuple]] = {}
+
+    def get(self, name: str, depth: int) -> tuple:
+        have = self._read.get(name)
+        if have is None or have[0] < depth:
+            have = (depth, self.store.query(name, self.vector, depth))
+            self._read[name] = have
+        return tuple(column[:depth] for column in have[1])
+
+
+PART_DEPTH = 30  # each part of a multi-part question hands this many passages to the fusion (MultiHop
+# dev, 1,149 questions, hit@10 / evidence recall@10: 10 deep 0.939 / 0.687; 15: 0.945 / 0.690;
+# 20: 0.946 / 0.694; 30: 0.948 / 0.698; 40: 0.945 / 0.697)
+BOILERPLATE = 0.3  # a passage with this share of boilerplate sentences ranks last in the top k (MultiHop
+# dev, 1,149 questions, sentences in 3+ stories, hit@1 / MRR@10 / evidence recall@10: none 0.559 /
+# 0.694 / 0.715; 0.5 0.561 / 0.696 / 0.714; 0.3 0.572 / 0.705 / 0.717; 0.2 0.573 / 0.705 / 0.715;
+# 0.1 0.560 / 0.689 / 0.680; 4+ stories at 0.3: the same as 3+, inference answers containing the
+# name 0.830 -> 0.806; session 9, last of the top k instead of after all 30 fused: 0.572 / 0.704 /
+# 0.715, inference answers 0.830)
+PARTS_RRF_K = 2  # fusing the rankings of a question's parts: top ranks count most (MultiHop dev, parts
+# 30 deep, hit@10 / MRR@10 / evidence recall@10: k=1 0.949 / 0.669 / 0.702; k=2 0.950 / 0.670 /
+# 0.703; k=3 0.948 / 0.666 / 0.704; k=5 0.948 / 0.661 / 0.698; k=10 0.944 / 0.645 / 0.686)
+WHOLE_WEIGHT = 0.5  # the whole question's ranking beside its parts': each part finds one report,
+# the whole question's top leans to the report with most question words (session 9, 1,149 MultiHop
+# dev questions, hit@10 / MRR@10 / evidence recall@10 simulated on recorded part rankings: x1 0.955 /
+# 0.695 / 0.719; x0.7 0.955 / 0.701 / 0.723; x0.5 0.956 / 0.706 / 0.723; x0.3 0.959 / 0.709 / 0.725;
+# x0.01 0.956 / 0.709 / 0.725; x1.5 0.952 / 0.687 / 0.714. The real retriever: x1 0.955 / 0.705 /
+# 0.719, x0.5 0.956 / 0.714 / 0.723, x0.3 0.959 / 0.715 / 0.725; but inference answers containing
+# the name fall with the weight, as the bridge is read off the top 10: 0.830, 0.823, 0.806)
+
+
+def fuse_parts(rankings: list[list[Hit]], k: int, metas: dict[str, dict] | None = None) -> list[Hit]:
+    """One ranking from the rankings of a question's parts (whole question first): reciprocal
+    rank fusion with a small constant, the whole question's ranking weighted ``WHOLE_WEIGHT``,
+    each passage keeping the ``Hit`` of its best rank. With the passages' ``metas``, one copy per
+    story: two parts may each have found another copy of the same report."""
+    fused = rrf({str(i): [hit.passage_id for hit in ranking] for i, ranking in enumerate(rankings)},
+                {"0": WHOLE_WEIGHT}, PARTS_RRF_K)
+    first: dict[str, Hit] = {}
+    for ranking in rankings:
+        for hit in ranking:
+            first.setdefault(hit.passage_id, hit)
+    order = sorted(fused, key=fused.get, reverse=True)  # stable: ties keep first-seen order
+    if metas is not None:
+        order = one_copy_per_story(order, metas)
+    return [replace(first[pid], score=fused[pid]) for pid in order[:k]]
+
+
+class _Query:
+    """One text's query vector, BM25 scores and deep reads, shared by the sub-searches using it."""
+
+    def __init__(self, store: NewsStore, index: LexicalIndex, text: str, deepest: int = MAX_DEEP) -> None:
+        self.vector = store.embedder.embed_query(text)
+        self.scores = index.scores(text)
+        self.sentence_scores = index.sentence_scores(text)
+        self.deep = _Deep(store, self.vector, deepest)
+
+
+def one_copy_per_story(ranked: list[str], metas: dict[str, dict]) -> list[str]:
+    """Passages in rank order, without those of a second article of the same story group (a
+    syndicated copy): the best-ranked copy speaks for the group."""
+    speaker: dict[str, str] = {}
+    kept = []
+    for pid in ranked:
+        article = metas[pid]["article_id"]
+        group = metas[pid].get("group") or article
+        if speaker.setdefault(group, article) == article:
+            kept.append(pid)
+    return kept
+
+
+@dataclass
+class HybridSearch:
+    store: NewsStore
+    planner: Planner
+    k: int = 10
+    candidates: int = 40
+    rescorer: Rescorer | None = None
+    rescore: str = "cross-lingual"  # when the rescorer runs: "cross-lingual", "always" or "off"
+    _metas: dict = field(default_factory=dict)  # passage id -> metadata, for this search's copies check
+
+    def search(self, query: str) -> list[Hit]:
+        """The fused ranking: each search the planner makes (``Planner.searches``) ranks its part
+        of the store, and the rankings are fused so that each part has its evidence near the top,
+        one copy per story. When the top passages are mostly in another language than the
+        question, the rescorer re-ranks them."""
+        index = self.store.lexical_index()
+        allowed = index.catalogue.mask(self.planner.filters)
+        if allowed is not None and not allowed.any():
+            return []
+        language = detect_language(query) or "en"
+        depth = max(self.k, PART_DEPTH)
+        queries: dict[tuple, _Query] = {}
+        parts, same = [], 1.0
+        for n, planned in enumerate(self.planner.searches(query, index, allowed)):
+            key = (planned.text, planned.deepest or MAX_DEEP)
+            if key not in queries:
+                queries[key] = _Query(self.store, index, *key)
+            ranking, share = self._search(queries[key], planned.mask, index, language, depth)
+            parts.append(ranking)
+            same = share if n == 0 else same
+        hits = parts[0] if len(parts) == 1 else fuse_parts(parts, depth, self._metas)
+        # Passages mostly of boilerplate (sign-up prompts, site notices) go after the rest of the
+        # top k: short ones match a question by their title and outlet alone. They stay in the top
+        # k, since a story series' standing background line names whom the series is about.
+        hits = sorted(hits[: self.k], key=lambda hit: self._boilerplate(index, hit.passage_id))
+        if self.rescorer is not None and (self.rescore == "always" or (self.rescore == "cross-lingual" and same < 0.5)):
+            ids = [sid for hit in hits[:TOP] for sid in hit.sentence_ids]
+            found, texts, _, _ = self.store.sentences(ids)
+            hits = self.rescorer.rerank(query, hits, dict(zip(found, texts)))
+        return hits
+
+    def _search(self, asked: "_Query", allowed: np.ndarray | None, index: LexicalIndex,
+                language: str, depth: int) -> tuple[list[Hit], float]:
+        """One fused ranking, ``depth`` long, over the passages ``allowed`` keeps (a mask over
+        ``index.ids``), and the share of its top dense passages in the question's ``language``."""
+        texts, metas, dense, sentence_best = self._dense(allowed, asked.vector, index, asked.deep)
+        lexical = self._lexical(index, asked.scores, allowed)
+        sentence_lexical = self._lexical(index, asked.sentence_scores, allowed)
+        rankings = {
+            "dense": sorted(dense, key=dense.get, reverse=True),
+            "sentence": sorted(sentence_best, key=sentence_best.get, reverse=True),
+            "lexical": sorted(lexical, key=lexical.get, reverse=True),
+            "sentence_lexical": sorted(sentence_lexical, key=sentence_lexical.get, reverse=True),
+        }
+        top_dense = [metas[pid] for pid in rankings["dense"][:10] if pid in metas]
+        same = sum(1 for meta in top_dense if meta.get("language") == language) / len(top_dense) if top_dense else 1.0
+        # Lexical matching counts for more when the question is in the language of the passages
+        # it would match (names, numbers, outlets), and less across languages.
+        weights = {name: weight * (CROSS_LINGUAL.get(name, 1.0) + (1 - CROSS_LINGUAL.get(name, 1.0)) * same)
+                   for name, weight in WEIGHTS.items()}
+        fused = rrf(rankings, weights)
+        ranked = sorted(fused, key=fused.get, reverse=True)[: depth * 3]
+        missing = [pid for pid in ranked if pid not in texts]
+        for pid, (text, meta) in self.store.passages_by_id(missing).items():
+            texts[pid], metas[pid] = text, meta
+        self._metas.update((pid, metas[pid]) for pid in ranked if pid in metas)
+        top = one_copy_per_story([pid for pid in ranked if pid in texts], metas)[:depth]
+        return [
+            Hit(
+                passage_id=pid,
+                article_id=metas[pid]["article_id"],
+                text=texts[pid],
+                score=fused[pid],
+                dense=max(dense.get(pid, 0.0), sentence_best.get(pid, 0.0)),
+                lexical=lexical.get(pid, 0.0),
+                sentence_ids=tuple(json.loads(metas[pid]["sentence_ids"])),
+            )
+            for pid in top
+        ], same
+
+    @staticmethod
+    def _boilerplate(index: LexicalIndex, passage_id: str) -> bool:
+        position = index.position(passage_id)
+        return position is not None and bool(index.boilerplate[position] >= BOILERPLATE)
+
+    def _dense(self, allowed: np.ndarray | None, vector: np.ndarray, index: LexicalIndex, deep: _Deep):
+        """Dense candidates among the allowed passages: (texts, metadatas, passage similarity,
+        best sentence similarity per passage), keyed by passage id."""
+        texts: dict[str, str] = {}
+        metas: dict[str, dict] = {}
+        dense: dict[str, float] = {}
+        sentence_best: dict[str, float] = {}
+        if allowed is None:  # unfiltered: LangChain's Chroma vector store, and the sentences
+            for doc, distance in self.store.vectorstore().similarity_search_by_vector_with_relevance_scores(
+                vector.tolist(), k=self.candidates
+            ):
+                texts[doc.id], metas[doc.id], dense[doc.id] = doc.page_content, doc.metadata, 1.0 - distance
+            sentences = self.store.query(SENTENCES, vector, self.candidates)
+        else:
+            count = int(allowed.sum())
+            if count <= EXACT:
+                return self._exact(np.flatnonzero(allowed), vector, index)
+            depth = int(min(deep.limit, max(DEEP, 2 * self.candidates * len(allowed) / count)))
+
+            def kept(pid: str) -> bool:
+                position = index.position(pid)  # None: written after this index was read
+                return position is not None and bool(allowed[position])
+
+            for pid, text, meta, sim in zip(*deep.get(PASSAGES, depth)):
+                if len(dense) < self.candidates and kept(pid):
+                    texts[pid], metas[pid], dense[pid] = text, meta, sim
+            rows = [row for row in zip(*deep.get(SENTENCES, depth)) if kept(row[2]["passage_id"])]
+            sentences = tuple(map(list, zip(*rows[: self.candidates]))) or ([], [], [], [])
+        for meta, sim in zip(sentences[2], sentences[3]):
+            pid = meta["passage_id"]
+            sentence_best[pid] = max(sentence_best.get(pid, -1.0), sim)
+        return texts, metas, dense, sentence_best
+
+    def _exact(self, positions: np.ndarray, vector: np.ndarray, index: LexicalIndex):
+        """Every allowed passage and its sentences scored against the query (a few hundred rows
+        read by id cost less than any approximate search that has to skip the rest)."""
+        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        ids = [index.ids[i] for i in positions]
+        p_ids, p_metas, p_vectors = self.store.vectors(PASSAGES, ids, with_metadata=True)
+        p_sims = _cosine(p_vectors, query)
+        order = _top(p_sims, self.candidates)
+        metas = {p_ids[i]: p_metas[i] for i in order}
+        dense = {p_ids[i]: float(p_sims[i]) for i in order}
+        passage_of = {sid: pid for pid, meta in zip(p_ids, p_metas) for sid in json.loads(meta["sentence_ids"])}
+        s_ids, _, s_vectors = self.store.vectors(SENTENCES, list(passage_of))
+        s_sims = _cosine(s_vectors, query)
+        sentence_best: dict[str, float] = {}
+        for i in _top(s_sims, self.candidates):
+            pid = passage_of[s_ids[i]]
+            sentence_best[pid] = max(sentence_best.get(pid, -1.0), float(s_sims[i]))
+        return {}, metas, dense, sentence_best
+
+    def _lexical(self, index: LexicalIndex, scores: np.ndarray, allowed: np.ndarray | None) -> dict[str, float]:
+        """The best BM25 candidates among the allowed passages (``scores``, one per passage,
+        computed on ``index``: the same object, so positions match)."""
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        if not len(scores) or float(scores.max()) <= 0.0:
+            return {}
+        return {index.ids[i]: float(scores[i]) for i in _top(scores, self.candidates) if scores[i] > 0}
+
+
+def _top(values: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` largest values, largest first (a partial sort: a full argsort of
+    400k BM25 scores costs ~30 ms, this ~3 ms)."""
+    if len(values) <= n:
+        return np.argsort(-values, kind="stable")
+    part = np.argpartition(-values, n)[:n]
+    return part[np.argsort(-values[part], kind="stable")]
+
+
+def _cosine(vectors: np.ndarray, unit_query: np.ndarray) -> np.ndarray:
+    if not len(vectors):
+        return np.zeros(0, np.float32)
+    norms = np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)
+    return (vectors @ unit_query) / norms

@@ -1,0 +1,70 @@
+"""The filter fields of the indexed passages (outlet, language, category, publish time) as
+arrays aligned with the BM25 index, so that a filter is a boolean mask and never a filtered
+Chroma query."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from app.store.filters import NO_DATE, TEXT_FIELDS, parse
+
+
+class Catalogue:
+    """The filter fields of every indexed passage, as arrays aligned with the index's ids:
+    a code per text field (into a sorted vocabulary) and the publish time in seconds."""
+
+    def __init__(self, vocab: dict[str, list[str]], columns: dict[str, np.ndarray]) -> None:
+        self.vocab = vocab
+        self.columns = columns
+        self._codes = {key: {value: code for code, value in enumerate(words)} for key, words in vocab.items()}
+
+    @classmethod
+    def from_metadata(cls, metas: list[dict]) -> "Catalogue":
+        vocab, columns = {}, {}
+        for key in TEXT_FIELDS:
+            values = [str(meta.get(key) or "") for meta in metas]
+            vocab[key] = sorted(set(values))
+            code = {value: i for i, value in enumerate(vocab[key])}
+            columns[key] = np.fromiter((code[v] for v in values), np.int32, len(values))
+        columns["published_ts"] = np.fromiter(
+            (int(meta["published_ts"]) if isinstance(meta.get("published_ts"), (int, float)) else NO_DATE
+             for meta in metas), np.int64, len(metas))
+        return cls(vocab, columns)
+
+    def __len__(self) -> int:
+        return len(self.columns["published_ts"])
+
+    def mask(self, filters: dict | None) -> np.ndarray | None:
+        """Which passages the filters keep (None: no filter); see ``app.store.filters``."""
+        parsed = parse(filters)
+        if parsed is None:
+            return None
+        keep = np.ones(len(self), dtype=bool)
+        for key, values in parsed.values.items():
+            codes = [self._codes[key][v] for v in values if v in self._codes[key]]
+            keep &= np.isin(self.columns[key], np.asarray(codes, np.int32))
+        stamps = self.columns["published_ts"]
+        if parsed.since is not None:
+            keep &= stamps >= parsed.since
+        if parsed.until is not None:
+            keep &= (stamps <= parsed.until) & (stamps != NO_DATE)
+        return keep
+
+    def value(self, key: str, position: int) -> str:
+        """One passage's value of a text field."""
+        return self.vocab[key][int(self.columns[key][position])]
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / "fields.npz", **self.columns)
+        (folder / "vocab.json").write_text(json.dumps(self.vocab))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "Catalogue":
+        with np.load(folder / "fields.npz") as saved:
+            columns = {key: saved[key] for key in (*TEXT_FIELDS, "published_ts")}
+        if any(len(column) != size for column in columns.values()):
+            raise ValueError("the saved filter fields do not match the saved ids")
+        return cls(json.loads((folder / "vocab.json").read_text()), columns)

@@ -1,0 +1,178 @@
+"""Dates as news writes them (German and English), normalised to ISO 8601; datelines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+
+MONTHS = {
+    # German
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
+    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
+    "nov": 11, "dezember": 12, "dez": 12,
+    # English
+    "january": 1, "february": 2, "march": 3, "mar": 3, "may": 5, "june": 6, "july": 7,
+    "october": 10, "oct": 10, "december": 12, "dec": 12,
+}
+MONTH_WORD = r"(?P<month>[A-Za-zÄÖÜäöü]{3,10})\.?"  # a month name as MONTHS spells it, with its dot
+_MONTH = MONTH_WORD
+_DAY_FIRST = re.compile(rf"^(?P<day>\d{{1,2}})\.?\s+{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?$")
+_MONTH_FIRST = re.compile(rf"^{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?$")
+_NUMERIC = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})?$")
+_ISO_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+# PLACE[, REGION][, DATE] [(AGENCY)] DASH: "MINSK, 26. Oktober (BelTA) – ", "WASHINGTON (AP) — ",
+# "KYIV, Ukraine (AP) — ", "Wien, 4.11.2025 (APA) – ", "Bonn, 12. November 2025 – "
+DATELINE = re.compile(
+    r"^\s*(?P<place>[A-ZÄÖÜ][A-Za-zÄÖÜäöüß.'’/ -]{1,40}?)"
+    r"(?:,\s*(?P<rest>[0-9A-Za-zÄÖÜäöüß.,'’ -]{2,40}?))?"
+    r"\s*(?:\((?P<agency>[^()\n]{2,40})\)\s*)?(?P<dash>[-–—]+)\s+"
+)
+
+# First words of sentences, never of places: "Die Republik (BelTA) – hat", "In Berlin, 3. März – ".
+_NOT_PLACES = {
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "the", "a", "an", "this",
+    "that", "it", "he", "she", "we", "they", "i", "in", "im", "am", "auf", "aus", "bei", "mit",
+    "nach", "seit", "von", "vom", "zum", "zur", "bis", "ab", "laut", "wie", "als", "wenn", "at",
+    "on", "by", "from", "for", "to", "of", "since", "until", "after", "before", "as", "when",
+    "heute", "gestern", "morgen", "today", "yesterday", "tomorrow",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}
+# Lower-case words inside place names: "Frankfurt am Main", "Rio de Janeiro".
+_CONNECTORS = {"am", "an", "der", "im", "in", "ob", "bei", "de", "del", "da", "la", "le", "sur", "upon", "on"}
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as far as the text says it: the year may be missing."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def iso(self) -> str:
+        return date(self.year, self.month, self.day).isoformat() if self.year else ""
+
+
+@dataclass(frozen=True)
+class Dateline:
+    place: str
+    agency: str
+    date: PartialDate | None
+    end: int  # offset where the report proper starts
+
+
+def parse_partial_date(text: str) -> PartialDate | None:
+    text = text.strip()
+    match = _NUMERIC.match(text)
+    if match:
+        month = int(match["month"])
+    else:
+        match = _DAY_FIRST.match(text) or _MONTH_FIRST.match(text)
+        if not match:
+            return None
+        month = MONTHS.get(match["month"].lower())
+        if month is None:
+            return None
+    year = int(match["year"]) if match["year"] else None
+    try:
+        date(year or 2000, month, int(match["day"]))
+    except ValueError:
+        return None
+    return PartialDate(month=month, day=int(match["day"]), year=year)
+
+
+def parse_dateline(text: str) -> Dateline | None:
+    match = DATELINE.match(text)
+    if not match or not _is_place(match["place"]):
+        return None
+    place, when = match["place"].strip(), None
+    if match["rest"]:
+        found = _region_and_date(match["rest"])
+        if found is None:
+            return None
+        region, when = found
+        place = f"{place}, {region}" if region else place
+    # Without an agency only a date and a true dash make a dateline; "BERLIN - so" is prose.
+    if not match["agency"] and (when is None or match["dash"] not in ("–", "—")):
+        return None
+    agency = (match["agency"] or "").strip()
+    return Dateline(place=place, agency=agency, date=when, end=match.end())
+
+
+def _is_place(text: str) -> bool:
+    """Written in capitals or as a few capitalised words, not a sentence start."""
+    words = text.split()
+    if not words or len(words) > 3 or words[0].lower() in _NOT_PLACES or any(c.isdigit() for c in text):
+        return False
+    return all(word[0].isupper() or word in _CONNECTORS for word in words)
+
+
+def _region_and_date(rest: str) -> tuple[str, PartialDate | None] | None:
+    """What follows the place's comma: a date ("26. Oktober"), a region ("Ukraine"), or both."""
+    when = parse_partial_date(rest)
+    if when:
+        return "", when
+    region, _, tail = (part.strip() for part in rest.partition(","))
+    if not _is_place(region) or region.lower().rstrip(".") in MONTHS:
+        return None
+    when = parse_partial_date(tail) if tail else None
+    return (region, when) if when or not tail else None
+
+
+def normalise_published(value) -> str:
+    """An ISO 8601 string for a date given as text, date or datetime; ``""`` when unusable."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return ""
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return _from_rfc2822(text) or _from_partial(text)
+    if len(text) == 10:  # a plain date stays a plain date
+        return parsed.date().isoformat()
+    return parsed.isoformat()
+
+
+def _from_rfc2822(text: str) -> str:
+    """Feeds write "Wed, 05 Nov 2025 17:10:00 +0100"; the offset is kept."""
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+def _from_partial(text: str) -> str:
+    partial = parse_partial_date(text)
+    return partial.iso() if partial else ""  # iso() is "" without a year
+
+
+def published_timestamp(iso: str) -> int | None:
+    """Seconds since the epoch (UTC; a plain date counts from its midnight UTC)."""
+    if not iso:
+        return None
+    parsed = datetime.fromisoformat(iso)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return int(parsed.timestamp())
+
+
+def date_in_name(name: str) -> date | None:
+    match = _ISO_IN_NAME.search(name)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
