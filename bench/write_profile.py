@@ -88,7 +88,7 @@ def _schema(hnsw: dict | None = None, drop_fts: bool = True, drop_unfiltered: bo
 
 # name -> how collections are created and rows written
 CONFIGS: dict[str, dict] = {
-    "base": _hnsw(),                                        # app/store.py today
+    "base": _hnsw(),                                        # app/store/news.py today
     "np": {**_hnsw(), "numpy": True},                       # vectors passed as a numpy array, not .tolist()
     "ef64": {**_hnsw(ef_construction=64), "numpy": True},
     "ef40": {**_hnsw(ef_construction=40), "numpy": True},

@@ -1,4 +1,4 @@
-"""Filters as masks over the BM25 index's passages (app.store.lexical.Catalogue) mean what the same
+"""Filters as masks over the BM25 index's passages (app.store.catalogue.Catalogue) mean what the same
 filters mean as Chroma ``where`` clauses, checked against a real Chroma collection."""
 
 import json

@@ -1,5 +1,5 @@
 """Many questions at once through the web chat (the same ``launch`` as ``newsqa serve``): a full
-queue turns the extra ones away at once with a busy message, never a hang (app/ui_queue.py)."""
+queue turns the extra ones away at once with a busy message, never a hang (app/web/queue.py)."""
 
 import threading
 import time

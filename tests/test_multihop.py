@@ -69,11 +69,8 @@ def test_eval_on_dev_questions(multihop_settings):
     assert metrics["abstention"]["false_rate"] == 0.0
 
 
-# Measured on these 200 questions when last raised (session 9: boilerplate passages last within the
-# top 10, the whole question's ranking x0.5 beside its parts'): 0.967, 0.734, 0.735, 0.689, 0.417;
-# inference questions' answer contains 0.877. hit@10 lost one question here while the full dev set
-# gained (0.955 -> 0.956). Session 8: 0.978, 0.728, 0.731, 0.678, 0.411, inference 0.860; session 7:
-# 0.978, 0.718, 0.733, 0.661, 0.394. Null queries abstained on 1.000.
+# Measured on these 200 questions when the floors were last raised: 0.967, 0.734, 0.735, 0.689,
+# 0.417 (in FLOORS' order); inference answers contain 0.877; null queries abstained on 1.000.
 FLOORS = {
     ("retrieval", "hit_at_10"): 0.96,
     ("retrieval", "mrr_at_10"): 0.73,

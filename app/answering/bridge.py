@@ -5,7 +5,8 @@ describes someone through facts from several articles; the answer is the name th
 have in common. Candidates are runs of capitalised words in the top passages that the question
 does not already contain; each scores by the articles that mention it (a later mention of the
 surname alone counts for "Sam Bankman-Fried"), the better-ranked articles counting more. On
-MultiHop-RAG dev inference questions the top candidate is the gold answer for 0.73 of them.
+MultiHop-RAG dev inference questions the top candidate is the gold answer for 0.71 of them
+(docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ _ASKS_FOR_ENTITY = re.compile(r"\b(who|whom|which|what)\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(did|does|do|is|was|were|are|has|have|had|can|could|would|will|should)\b", re.IGNORECASE)
 _PERSON = re.compile(r"\b(who|individual|person|whose|player|artist|ceo|founder|executive|athlete|singer"
                      r"|quarterback|coach|actor|actress)\b", re.IGNORECASE)
-# Every top passage naming a candidate adds 1 / (1 + 0.15 r) at rank r (counting each article only
-# at its first passage named the bridge in 0.663 of MultiHop dev inference questions, this 0.711,
-# since the passages of a question's parts fill the top 10).
+# Every top passage naming a candidate adds 1 / (1 + 0.15 r) at rank r: counting each article only at
+# its first passage did worse once the parts' passages fill the top 10 (docs/experiments.md).
 RANK_DECAY = 0.15
 PERSON_BONUS = 1.3  # a "who" question prefers full names ("Sam Bankman-Fried" over "FTX")
 MIN_ARTICLES = 2  # a bridge links reports: a name in one article alone is not one

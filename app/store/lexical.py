@@ -27,7 +27,7 @@ import numpy as np
 from app.store.catalogue import Catalogue
 from app.text.tokens import tokenize
 
-LAYOUT = 2  # what the saved index holds (NewsStore._build_lexical); an index saved under another is rebuilt
+LAYOUT = 2  # what the saved index holds (Maintenance._build_lexical); an index saved under another is rebuilt
 
 def fingerprint(ids: list[str]) -> str:
     digest = hashlib.sha1()
@@ -37,7 +37,7 @@ def fingerprint(ids: list[str]) -> str:
     return f"{len(ids)}:{digest.hexdigest()}"
 
 
-BOILERPLATE_STORIES = 4  # a sentence found word for word in this many stories is boilerplate (see DEVELOPERS.md)
+BOILERPLATE_STORIES = 4  # a sentence found word for word in this many stories is boilerplate (docs/experiments.md)
 
 
 def boilerplate_share(owners: Sequence[int], texts: Sequence[str], stories: Sequence[str], size: int) -> np.ndarray:

@@ -46,7 +46,7 @@ class Maintenance:
 
     def _build_lexical(self, save: bool) -> None:
         """BM25 over each passage and over each sentence, both prefixed by their article's title
-        and outlet (news questions name outlets and headline words; measured in DEVELOPERS.md),
+        and outlet (news questions name outlets and headline words; docs/experiments.md),
         and each passage's share of boilerplate sentences."""
         got = self.scan(PASSAGES, ["documents", "metadatas"])
         metas = got["metadatas"]
@@ -155,10 +155,9 @@ class Maintenance:
     def lost_vectors(self, name: str, depth: int = LOST_DEPTH) -> list[str]:
         """Rows Chroma stores but its vector index cannot find: each row's own vector is searched
         for, and a row absent from its own ``depth`` nearest neighbours (and not a copy of one
-        found) is lost. A SIGKILL during a write left one such passage in 6,263 (found by
-        tests/test_reliability.py). Chroma's HNSW also leaves some short sentences unreachable in
-        an uninterrupted build (89 of 56,053 on MultiHop-RAG: "GoPro", "Chromecast"); writing
-        them again helps most (83 such sentences in a crashed store, 16 after)."""
+        found) is lost: a SIGKILL during a write can leave such rows, and Chroma's HNSW leaves some
+        short sentences unreachable even in an uninterrupted build; writing them again finds most
+        (tests/test_reliability.py; figures in docs/experiments.md)."""
         got = self.scan(name, ["documents", "embeddings"])
         vectors = np.asarray(got["embeddings"], np.float32)
         missed = list(range(len(got["ids"])))

@@ -41,8 +41,8 @@ def _pack(article: Article, sentences: list[Sentence], max_tokens: int) -> list[
     passage of its own). Each paragraph is first cut into greedy windows that fit the budget, then
     neighbouring windows are joined while they fit: short news paragraphs (1.9 sentences on average
     in MultiHop-RAG) share a passage, and a passage breaks inside a paragraph only when the
-    paragraph alone is over the budget. Measured on MultiHop-RAG dev, BM25 alone, paragraph-bound
-    passages -> joined: hit@10 0.762 -> 0.904, evidence recall@10 0.457 -> 0.603."""
+    paragraph alone is over the budget. Passages of one or two sentences gave BM25 too little to
+    match (docs/experiments.md, "Passages")."""
     windows = _join(((count_tokens(s.text), [s]) for s in sentences), max_tokens,
                     lambda before, after: before[-1].paragraph == after[0].paragraph)
     groups = _join(windows, max_tokens, lambda before, after: True)
