@@ -24,8 +24,8 @@ from app.evaluation import metrics as m
 from app.types import Answer
 
 ROOT = Path(__file__).resolve().parents[2]
-# Source files whose change alters what an ingest writes: part of every cached store's key.
-# what a stored set depends on besides its files: comments and docstrings do not count (``code_text``)
+# Source files whose code alters what an ingest writes: part of every cached store's key (their
+# comments and docstrings are not: ``code_text``).
 INGEST_CODE = ("ingest/**/*.py", "app/store/*.py", "app/text/*.py", "app/embeddings.py", "app/types.py")
 
 

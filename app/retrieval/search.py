@@ -5,7 +5,7 @@ search, and the searches' rankings fused again (``fuse_parts``)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -104,7 +104,6 @@ class HybridSearch:
     candidates: int = 40
     rescorer: Rescorer | None = None
     rescore: str = "cross-lingual"  # when the rescorer runs: "cross-lingual", "always" or "off"
-    _metas: dict = field(default_factory=dict)  # passage id -> metadata, for this search's copies check
 
     def search(self, query: str) -> list[Hit]:
         """The fused ranking: each search the planner makes (``Planner.searches``) ranks its part
@@ -118,15 +117,17 @@ class HybridSearch:
         language = detect_language(query) or "en"
         depth = max(self.k, PART_DEPTH)
         queries: dict[tuple, _Query] = {}
-        parts, same = [], 1.0
-        for n, planned in enumerate(self.planner.searches(query, index, allowed)):
+        metas: dict[str, dict] = {}  # of every passage a part ranked, for one copy per story after fusing
+        parts, shares = [], []
+        for planned in self.planner.searches(query, index, allowed):
             key = (planned.text, planned.deepest or MAX_DEEP)
             if key not in queries:
                 queries[key] = _Query(self.store, index, *key)
-            ranking, share = self._search(queries[key], planned.mask, index, language, depth)
+            ranking, share = self._search(queries[key], planned.mask, index, language, depth, metas)
             parts.append(ranking)
-            same = share if n == 0 else same
-        hits = parts[0] if len(parts) == 1 else fuse_parts(parts, depth, self._metas)
+            shares.append(share)
+        same = shares[0]  # the whole question's: whether its top passages are in its language
+        hits = parts[0] if len(parts) == 1 else fuse_parts(parts, depth, metas)
         # Passages mostly of boilerplate (sign-up prompts, site notices) go after the rest of the
         # top k: short ones match a question by their title and outlet alone. They stay in the top
         # k, since a story series' standing background line names whom the series is about.
@@ -138,9 +139,10 @@ class HybridSearch:
         return hits
 
     def _search(self, asked: "_Query", allowed: np.ndarray | None, index: LexicalIndex,
-                language: str, depth: int) -> tuple[list[Hit], float]:
+                language: str, depth: int, seen: dict[str, dict]) -> tuple[list[Hit], float]:
         """One fused ranking, ``depth`` long, over the passages ``allowed`` keeps (a mask over
-        ``index.ids``), and the share of its top dense passages in the question's ``language``."""
+        ``index.ids``), and the share of its top dense passages in the question's ``language``;
+        the metadata of the passages it ranked go into ``seen``."""
         texts, metas, dense, sentence_best = self._dense(allowed, asked.vector, index, asked.deep)
         lexical = self._lexical(index, asked.scores, allowed)
         sentence_lexical = self._lexical(index, asked.sentence_scores, allowed)
@@ -161,7 +163,7 @@ class HybridSearch:
         missing = [pid for pid in ranked if pid not in texts]
         for pid, (text, meta) in self.store.passages_by_id(missing).items():
             texts[pid], metas[pid] = text, meta
-        self._metas.update((pid, metas[pid]) for pid in ranked if pid in metas)
+        seen.update((pid, metas[pid]) for pid in ranked if pid in metas)
         top = one_copy_per_story([pid for pid in ranked if pid in texts], metas)[:depth]
         return [
             Hit(
