@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     p = with_wait(with_store(sub.add_parser("ingest", help="Add articles (files, folders, web pages, feeds) to the store.")))
-    p.add_argument("sources", nargs="*", help="files or folders (.txt .md .html .json .jsonl) or http(s) URLs")
+    p.add_argument("sources", nargs="*", help="files or folders (.txt .md .html .json .jsonl .xml (NewsML-G2, NITF) .rss .atom .pdf .docx .warc "
+                        ".warc.gz) or http(s) URLs")
     p.add_argument("--urls", type=Path, metavar="FILE", help="a file with one article URL per line")
     p.add_argument("--feed", action="append", default=[], metavar="URL_OR_FILE",
                    help="an RSS or Atom feed (repeatable); remembered for 'newsqa sync'")
@@ -176,7 +177,7 @@ def _ask(args, settings: Settings) -> int:
         print("\nClosest sentences (not answers):" if result.abstained else "\nSources:")
     for c in shown:
         label = f"[{c.n}]" if not result.abstained else " -"
-        meta = ", ".join(x for x in (c.source, c.published[:10], c.language, c.url) if x)
+        meta = ", ".join(x for x in (c.source, c.published[:10], c.page_label, c.language, c.url) if x)
         print(f"{label} \"{c.sentence}\"\n    {c.title} ({meta})")
         if c.also_reported_by:
             print(f"    also reported by: {', '.join(c.also_reported_by)}")

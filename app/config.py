@@ -94,6 +94,9 @@ class Settings(BaseSettings):
         None, description="Login for the web chat and its API: 'user:password', several separated by commas."
     )
     max_upload_mb: int = Field(20, ge=1, le=1024, description="Largest file the web chat accepts.")
+    max_archive_upload_mb: int = Field(
+        200, ge=1, le=4096, description="Largest web archive (.warc, .warc.gz) the web chat accepts."
+    )
     concurrency: int = Field(2, ge=1, le=64, description="Questions the web chat answers at once.")
     queue_size: int = Field(64, ge=1, description="Requests that may wait; more get a 'busy' message.")
 

@@ -92,6 +92,11 @@ class Citation:
     end: int = 0
     span: tuple[int, int] | None = None  # the phrase that answers, as offsets in ``sentence``
     also_reported_by: tuple[str, ...] = ()  # outlets that carried the same story (syndicated copies)
+    page: int = 0  # the sentence's page in a paged document (PDF); 0 when the source has no pages
+
+    @property
+    def page_label(self) -> str:
+        return f"p. {self.page}" if self.page else ""
 
 
 @dataclass(frozen=True)

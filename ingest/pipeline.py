@@ -124,11 +124,12 @@ def ingest(
             store.repair()
         articles = read_articles(sources, report, feeds, web)
         stored = store.stored_hashes([a.id for a in articles])
+        versions = store.stored_versions([a.id for a in articles if a.extra.get("version") and a.id in stored])
         pending = []
         for article in articles:
             previous = stored.get(article.id)
-            if previous == article.content_hash():
-                report.unchanged.append(article.id)
+            if previous == article.content_hash() or _older(article.extra.get("version"), versions.get(article.id)):
+                report.unchanged.append(article.id)  # an older version of a stored wire item changes nothing
             else:
                 pending.append((article, previous is not None))
         seen: list[tuple[str, str, np.ndarray, tuple[str, ...]]] = []  # copies written in this run
@@ -150,6 +151,11 @@ def ingest(
         if pending or repaired:
             store.rebuild_lexical(check_all=repaired)
     return report
+
+
+def _older(version: str | None, stored: str | None) -> bool:
+    """Whether a wire item's ``version`` is older than the stored one's (both whole numbers)."""
+    return bool(version and stored and version.isdigit() and stored.isdigit() and int(version) < int(stored))
 
 
 def _group_copies(prepared: list[PreparedArticle], store: NewsStore, seen: list) -> list[PreparedArticle]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
 from pathlib import Path
@@ -89,6 +90,34 @@ def seed_settings(seed_store):
 @pytest.fixture(scope="session")
 def samples_store(tmp_path_factory) -> Path:
     return cached_store("samples", [ROOT / "samples"], tmp_path_factory)
+
+
+LANGUAGES = ("de", "ru", "es", "zh", "ar")
+
+
+def xquad_article(language: str, n: int = 0) -> dict:
+    """The ``n``-th XQuAD article in ``language`` (the same 24 articles in every language)."""
+    with (SHARED / "xquad" / f"articles.{language}.dev.jsonl").open(encoding="utf-8") as lines:
+        for i, line in enumerate(lines):
+            if i == n:
+                return json.loads(line)
+    raise IndexError(n)
+
+
+def first_question(language: str) -> dict:
+    """The first XQuAD question in ``language`` about its first article (in ``languages_store``)."""
+    article = xquad_article(language)["text"]
+    items = map(json.loads, (SHARED / "xquad" / f"qa.{language}-{language}.dev.jsonl").read_text("utf-8").splitlines())
+    return next(q for q in items if q["evidence"] and q["evidence"][0].lstrip("\ufeff")[:40] in article)
+
+
+@pytest.fixture(scope="session")
+def languages_store(tmp_path_factory) -> Path:
+    """One report, XQuAD's "Super Bowl 50" article, in each of ``LANGUAGES``, in one store."""
+    folder = tmp_path_factory.mktemp("languages")
+    lines = [json.dumps(xquad_article(language), ensure_ascii=False) for language in LANGUAGES]
+    (folder / "superbowl.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    return cached_store("languages", [folder / "superbowl.jsonl"], tmp_path_factory)
 
 
 PLANTED = """---

@@ -31,3 +31,19 @@ def test_number_sentences():
     assert holds(AnswerType.NUMBER, "more than a hundred countries signed")
     assert holds(AnswerType.NUMBER, "mehr als 100 Länder")
     assert not holds(AnswerType.NUMBER, "In Hanoi fand eine Konferenz statt.")
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Сколько раз Леди Гага получала Грэмми?", "Шестикратный обладатель Грэмми Леди Гага исполнила гимн."),
+    ("¿Cuántos Grammys ha ganado Lady Gaga?", "La seis veces ganadora del Grammy Lady Gaga cantó el himno."),
+    ("كم جائزة غرامي فازت بها ليدي غاغا؟", "أدّت الفائزة ستة مرات بجائزة غرامي ليدي غاغا النشيد الوطني."),
+    ("Lady Gaga赢得了多少次格莱美奖？", "六届格莱美奖得主Lady Gaga演唱了国歌。"),
+])
+def test_numbers_asked_and_written_as_words_in_each_language(question, sentence):
+    assert answer_type(question) is AnswerType.NUMBER
+    assert holds(AnswerType.NUMBER, sentence)
+
+
+@pytest.mark.parametrize("sentence", ["Семья переехала в столицу.", "ستكون الحكومة مسؤولة.", "El Gobierno dijo que no."])
+def test_words_that_only_look_like_numerals_are_not_numbers(sentence):
+    assert not holds(AnswerType.NUMBER, sentence)

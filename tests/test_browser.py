@@ -1,4 +1,5 @@
-"""A real headless Chromium asks the decree question and checks the cited sentence in one click."""
+"""A real headless Chromium asks the decree question and checks the cited sentence in one click;
+an Arabic question is shown, answered and cited right to left."""
 
 import os
 import shutil
@@ -6,7 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, first_question, xquad_article
 
 from app.config import load_settings
 
@@ -14,15 +15,26 @@ CHROMIUM = os.environ.get("NEWSQA_CHROMIUM") or shutil.which("chromium") or "/us
 ARTIFACTS = Path(os.environ.get("NEWSQA_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 
 
-@pytest.fixture(scope="module")
-def page_url(seed_store):
+def _serve(store):
     from app.web.chat import launch
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    demo = launch(load_settings(store=seed_store, port=port), block=False)
-    yield f"http://127.0.0.1:{port}/"
+    return launch(load_settings(store=store, port=port), block=False), f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def page_url(seed_store):
+    demo, url = _serve(seed_store)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def languages_url(languages_store):
+    demo, url = _serve(languages_store)
+    yield url
     demo.close()
 
 
@@ -67,4 +79,27 @@ def test_stored_markup_is_shown_inert_in_the_page(page_url, browser):
     assert page.locator("#chat img[src='x']").count() == 0
     assert "<img src=x onerror=alert(1)>" in page.locator("#chat").inner_text()
     assert not alerts
+    page.close()
+
+
+def test_an_arabic_question_is_answered_and_cited_right_to_left(languages_url, browser):
+    item = first_question("ar")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(languages_url)
+    page.fill("#question textarea", item["question"])
+    page.press("#question textarea", "Enter")
+    marker = page.locator("#chat a.cite-ref").first
+    marker.wait_for(timeout=60_000)
+    direction = "el => getComputedStyle(el).direction"
+    assert page.locator("#chat .answer").first.evaluate(direction) == "rtl"  # dir=auto, an Arabic answer
+    marker.click()
+    paragraph = page.locator(".src-card.active .src-par")
+    paragraph.wait_for(timeout=10_000)
+    assert paragraph.get_attribute("dir") == "rtl" and paragraph.evaluate(direction) == "rtl"
+    cited = page.locator(".src-card.active mark.cited").inner_text()
+    assert cited in xquad_article("ar")["text"]  # the highlighted sentence, verbatim
+    assert any(answer in cited for answer in item["answers"]), cited
+    assert item["question"] in page.locator("#chat").inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-arabic.png"))
     page.close()

@@ -11,6 +11,7 @@ PASSAGES = {
     "t:p0": ("en", "Prosecutors say Bankman-Fried took customer money from FTX for himself."),
     "g:p0": ("en", "The Secretary of State met officials of the European Commission in Brussels."),
     "d:p0": ("de", "Der Erlass Nr. 326 wurde in Minsk unterzeichnet."),
+    "e:p0": ("es", "El ministro del Interior, Thomas de Maizière, habló en Berlín."),
 }
 OUTLETS = ["The Verge", "TechCrunch", "The Guardian"]
 
@@ -49,6 +50,8 @@ def test_the_rule_applies_to_english_questions_over_english_passages_only():
     assert not checked("Who founded FTX?", [hit("v:p0"), hit("d:p0"), hit("d:p0")], idx)
     assert not checked("Which decree authorised the signing?", [hit("d:p0")], idx)  # German report
     assert not checked("Wer hat den Erlass Nr. 326 unterzeichnet?", [hit("d:p0")], idx)  # nouns capitalised
+    # a Spanish question over a Spanish report: names are often spelt otherwise in the report
+    assert not checked("¿Qué papel desempeña Thomas de Maiziere en el gabinete alemán?", [hit("e:p0")], idx)
 
 
 def test_bridge_is_the_name_the_reports_share_and_not_one_the_question_gives():

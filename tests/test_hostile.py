@@ -69,11 +69,14 @@ def _broken_lines(good_every: int) -> tuple[str, frozenset[int]]:
     return "\n".join(lines) + "\n", frozenset(good)
 
 
+SUFFIXES = (".txt", ".md", ".html", ".json", ".jsonl", ".xml", ".rss", ".atom", ".pdf", ".docx", ".warc", ".warc.gz")
+
+
 def _corpus() -> dict[str, bytes | str]:
     """name -> content of each nasty file."""
     para = "<p>" + BODY + " " + BODY + "</p>"
     files: dict[str, bytes | str] = {
-        **{f"empty{suffix}": b"" for suffix in (".txt", ".md", ".html", ".json", ".jsonl")},
+        **{f"empty{suffix}": b"" for suffix in SUFFIXES},
         "blank.txt": " \n\t\n\n",
         "nul-head.txt": b"\x00\x01\x02binary junk",
         "nul-late.txt": "A" * 9000 + " Ende.\x00 Ein zweiter\x07 Satz.\n",
@@ -123,7 +126,7 @@ def _corpus() -> dict[str, bytes | str]:
 
 # file -> the words its rejection must give (every line of broken-lines.jsonl is checked apart)
 REJECTED = {
-    **{f"empty{suffix}": "empty" for suffix in (".txt", ".md", ".html", ".json", ".jsonl")},
+    **{f"empty{suffix}": "empty" for suffix in SUFFIXES},
     "blank.txt": "empty",
     "huge.txt": f"{MAX_FILE_MB} MB limit",
     "nul-head.txt": "NUL",
@@ -318,7 +321,7 @@ def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("fuzz")
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".md", ".html", ".json", ".jsonl"])
+@pytest.mark.parametrize("suffix", SUFFIXES)
 @FUZZ
 @given(data=file_bytes)
 @example(data=b"<iframe>html")  # crashes found by this test, kept as regressions

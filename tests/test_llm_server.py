@@ -85,11 +85,13 @@ def test_answers_stream_from_the_server_and_every_citation_is_checked(llm_settin
             assert final.note, "a fallback or abstention says why"
             outcomes.append("abstained" if final.abstained else "fallback")
         caught += final.dropped
+        # a dropped claim is never shown without a marker (the model may repeat it once cited)
+        assert not any(re.search(re.escape(claim) + r"(?!\s*\[\d+\])", final.answer) for claim in final.dropped)
         print(question, "->", outcomes[-1], "| dropped:", final.dropped, "| raw:", "".join(tokens)[:160])
     assert len(outcomes) == len(QUESTIONS)
     # greedy decoding is deterministic: the 135M model writes uncited claims (it repeats the rules),
-    # and they are caught, not shown
-    assert caught and all(claim not in final.answer for claim in caught)
+    # and they are caught
+    assert caught
 
 
 def test_model_output_never_reaches_the_citations(llm_settings, seed_settings):
@@ -97,7 +99,7 @@ def test_model_output_never_reaches_the_citations(llm_settings, seed_settings):
 
     store = open_store(seed_settings)
     ids = [c.sentence_id for q in QUESTIONS for c in answer(q, settings=llm_settings).citations]
-    _, texts, _, _ = store.sentences(ids)
+    _, texts, _, _ = store.sentences(list(dict.fromkeys(ids)))
     stored = set(texts)
     for q in QUESTIONS:
         for c in answer(q, settings=llm_settings).citations:

@@ -38,7 +38,7 @@ def test_abstention_shows_closest_marked_as_not_answering_and_older_turns_fold()
     result = Answer(question="Who won?", answer="The stored articles do not answer this.", abstained=True,
                     closest=[cite()], time_range={"text": "last week", "since": "2025-11-01",
                                                   "until": "2025-11-07", "applied": True})
-    assert answer_html(result, 1).startswith('<div class="abstained">')
+    assert answer_html(result, 1).startswith('<div class="abstained"')
     panel = turn_html(result, [InContext(cite(), "", cite().sentence, "")], 1)
     assert "does not answer" in panel and "src-card closest" in panel and "last week" in panel
     both = sources_panel(["<p>one</p>", "<p>two</p>"])

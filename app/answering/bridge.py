@@ -6,7 +6,7 @@ have in common. Candidates are runs of capitalised words in the top passages tha
 does not already contain; each scores by the articles that mention it (a later mention of the
 surname alone counts for "Sam Bankman-Fried"), the better-ranked articles counting more. On
 MultiHop-RAG dev inference questions the top candidate is the gold answer for 0.71 of them
-(docs/experiments.md).
+(docs/experiments.md). Its rules read English question words, so it applies to English questions.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from app.text.tokens import tokenize
+from app.text.analysis import tokenize
 from app.types import Hit
 
 # A name: capitalised words, with "of", "de", "&", ... between them.

@@ -68,8 +68,8 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         best = scored[0].score if scored else 0.0
         missing = unknown_outlets(question, stored)
         index = store.lexical_index()
-        unknown = (uncovered_names(question, index, stored)
-                   if not missing and coverage_checked(question, state["passages"], index) else [])
+        checked = "" if missing else coverage_checked(question, state["passages"], index)
+        unknown = uncovered_names(question, index, stored, checked) if checked else []
         threshold = store.embedder.abstain_below if settings.abstain_below is None else settings.abstain_below
         if missing or unknown or best < threshold:
             return {**state, "citations": [], "abstained": True, "missing_outlets": missing,

@@ -11,7 +11,8 @@ from app.answering.answertype import AnswerType, answer_span, answer_type, holds
 from app.answering.bridge import mention
 from app.answering.prompts import render
 from app.store import NewsStore
-from app.text.tokens import tokenize
+from app.text.analysis import term_sets, tokenize
+from app.text.language import question_language
 from app.types import Citation, Hit
 
 LEXICAL_WEIGHT = 0.35  # weight of question-term overlap beside the cosine similarity
@@ -45,8 +46,8 @@ def _article_words(store: NewsStore, article_ids: set[str]) -> tuple[dict[str, s
     sentence of the Passau report even when the sentence does not repeat the name), and the words
     of all their datelines' places."""
     found = store.articles(article_ids)
-    words = {i: set(tokenize(" ".join((a.title, a.place, a.source)))) for i, a in found.items()}
-    return words, set(tokenize(" ".join(a.place for a in found.values())))
+    words = {i: set(tokenize(" ".join((a.title, a.place, a.source)), a.language)) for i, a in found.items()}
+    return words, {term for a in found.values() for term in tokenize(a.place, a.language)}
 
 
 def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int = 5,
@@ -61,17 +62,20 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         return []
     qvec = store.embedder.embed_query(question)
     cosine = vectors @ qvec
-    qtokens = set(tokenize(question))
+    languages = sorted({m.get("language") or "" for m in metas})
+    asked = term_sets(question, question_language(question, [*languages, "en"]), languages)
     context, places = _article_words(store, {m["article_id"] for m in metas})
     # places the question names that a candidate report is datelined from ("in Passau"): a sentence
     # from a report that names none of them is about somewhere else
-    anchors = set(tokenize(" ".join(_NAME.findall(question)))) & places
+    named = set().union(*term_sets(" ".join(_NAME.findall(question)), "", languages))
+    anchors = named & places
     wanted = answer_type(question)
     scored = []
     for sid, text, meta, vec, cos in zip(ids, texts, metas, vectors, cosine):
-        words = set(tokenize(text))  # tokenised once for both word terms
-        share = max(len(qtokens), 1)
-        found, elsewhere = len(qtokens & words), len((qtokens - words) & context.get(meta["article_id"], set()))
+        words = set(tokenize(text, meta.get("language", "")))  # tokenised once for both word terms
+        share, around = max(len(asked), 1), context.get(meta["article_id"], set())
+        found = sum(1 for terms in asked if terms & words)
+        elsewhere = sum(1 for terms in asked if not terms & words and terms & around)
         score = (float(cos) + LEXICAL_WEIGHT * found / share + CONTEXT_WEIGHT * elsewhere / share
                  + RANK_PRIOR / (1 + order[sid]))
         if anchors and not anchors & (words | context.get(meta["article_id"], set())):
@@ -129,7 +133,7 @@ def to_citations(chosen: list[Scored], store: NewsStore) -> list[Citation]:
                 title=art.title if art else "", source=art.source if art else "", url=art.url if art else "",
                 published=art.published if art else "", language=art.language if art else "",
                 score=item.score, start=int(item.meta["start"]), end=int(item.meta["end"]), span=item.span,
-                also_reported_by=_other_outlets(art, copies),
+                also_reported_by=_other_outlets(art, copies), page=int(item.meta.get("page") or 0),
             )
         )
     return citations

@@ -1,20 +1,27 @@
 """Outlets named in a question ("a BBC article", "as reported by TechCrunch", "an article from
-The Financial Times") and the stored sources they refer to."""
+The Financial Times", "ein Bericht von AFP", "un artículo de EFE", "сообщение агентства БелТА") and
+the stored sources they refer to. Languages without capitals (Chinese, Arabic) have no patterns
+here: a stored outlet they spell out exactly is still found (``named_sources``)."""
 
 from __future__ import annotations
 
 import re
 
-_NAME = r"((?:The\s+)?[A-Z][\w&.'’|-]*(?:\s+(?:of\s+|-\s+|\|\s+|&\s+)?[A-Z][\w&.'’|-]*){0,5})"
-_DOC = r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|analysis|forecast|publications?|columns?|op-eds?|editorials?|updates?|Artikel|Bericht(?:e|en)?|Meldung(?:en)?)"
+_CAPITAL = "A-ZÀ-ÖØ-ÞА-ЯЁЎІЇЄҐ"  # Latin and Cyrillic capitals
+_NAME = rf"((?:The\s+|El\s+)?[{_CAPITAL}][\w&.'’|-]*(?:\s+(?:of\s+|-\s+|\|\s+|&\s+)?[{_CAPITAL}][\w&.'’|-]*){{0,5}})"
+_DOC = (r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|analysis|forecast|publications?|columns?|op-eds?"
+        r"|editorials?|updates?|Artikel|Bericht(?:e|en)?|Meldung(?:en)?|artículos?|informes?|noticias?|reportajes?"
+        r"|crónicas?)")
 _PATTERNS = [
-    re.compile(rf"\b{_DOC}\s+(?:from|by|published by|von|aus|bei)\s+{_NAME}"),
+    re.compile(rf"\b{_DOC}\s+(?:from|by|published by|von|aus|bei|de|del|publicad[oa]s?\s+por)\s+{_NAME}"),
+    re.compile(rf"(?<!\w)(?:агентства|агентство|издания|издание|газеты|газета|телеканала|телеканал)\s+{_NAME}"),
     re.compile(rf"\b(?:reported by|published by|presented by|reported in|covered by|berichtet(?:e)? von)\s+{_NAME}"),
     re.compile(rf"\b(?:a|an|the|both|and|der|die|das|einem|einer)\s+{_NAME}\s+{_DOC}\b"),
     re.compile(rf"\b(?:by|from|in|von|bei)\s+(?:both|sowohl)\s+{_NAME}\s+(?:and|und|as well as|als auch)\s+{_NAME}"),
 ]
 _NOT_OUTLETS = {"the", "a", "an", "this", "that", "which", "what", "both", "recent", "later", "earlier",
-                "subsequent", "previous", "same", "latest", "first", "second", "der", "die", "das"}
+                "subsequent", "previous", "same", "latest", "first", "second", "der", "die", "das",
+                "el", "la", "los", "las", "este", "esta", "qué", "cuál"}
 
 
 _QUOTED = re.compile(r"(?<![\w])['‘\"“]([^'’\"”]{2,60})['’\"”](?![\w])")
@@ -23,7 +30,7 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
 
 
 def _norm(name: str) -> str:
-    name = re.sub(r"^(the|der|die|das)\s+", "", name.strip().lower())
+    name = re.sub(r"^(the|der|die|das|el|la|los|las)\s+", "", name.strip().lower())
     return re.sub(r"[^\w]+", " ", name).strip()
 
 

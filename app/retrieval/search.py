@@ -14,7 +14,7 @@ from app.retrieval.plan import Planner
 from app.retrieval.rescore import TOP, Rescorer
 from app.store import PASSAGES, SENTENCES, NewsStore
 from app.store.lexical import LexicalIndex
-from app.text.language import detect_language
+from app.text.language import question_language
 from app.types import Hit
 
 # Per-signal weights of the fusion, chosen on MultiHop and XQuAD dev (docs/experiments.md).
@@ -76,10 +76,11 @@ def fuse_parts(rankings: list[list[Hit]], k: int, metas: dict[str, dict] | None 
 class _Query:
     """One text's query vector, BM25 scores and deep reads, shared by the sub-searches using it."""
 
-    def __init__(self, store: NewsStore, index: LexicalIndex, text: str, deepest: int = MAX_DEEP) -> None:
+    def __init__(self, store: NewsStore, index: LexicalIndex, text: str, language: str,
+                 deepest: int = MAX_DEEP) -> None:
         self.vector = store.embedder.embed_query(text)
-        self.scores = index.scores(text)
-        self.sentence_scores = index.sentence_scores(text)
+        self.scores = index.scores(text, language)
+        self.sentence_scores = index.sentence_scores(text, language)
         self.deep = _Deep(store, self.vector, deepest)
 
 
@@ -114,7 +115,7 @@ class HybridSearch:
         allowed = index.catalogue.mask(self.planner.filters)
         if allowed is not None and not allowed.any():
             return []
-        language = detect_language(query) or "en"
+        language = question_language(query, [*index.languages, "en"]) or "en"
         depth = max(self.k, PART_DEPTH)
         queries: dict[tuple, _Query] = {}
         metas: dict[str, dict] = {}  # of every passage a part ranked, for one copy per story after fusing
@@ -122,7 +123,7 @@ class HybridSearch:
         for planned in self.planner.searches(query, index, allowed):
             key = (planned.text, planned.deepest or MAX_DEEP)
             if key not in queries:
-                queries[key] = _Query(self.store, index, *key)
+                queries[key] = _Query(self.store, index, planned.text, language, planned.deepest or MAX_DEEP)
             ranking, share = self._search(queries[key], planned.mask, index, language, depth, metas)
             parts.append(ranking)
             shares.append(share)

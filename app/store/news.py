@@ -32,6 +32,7 @@ from app.store.records import (
     PreparedArticle,
     StoredArticle,
     article_meta,
+    page_of,
     shared_meta,
 )
 from app.store.writelock import WriteLock, write_lock
@@ -150,6 +151,14 @@ class NewsStore(Maintenance, ChromaFixes):
         for chunk in chunks(list(ids), self._batch):
             got = self._col(ARTICLES).get(ids=chunk, include=["metadatas"])
             found.update({i: m.get("content_hash", "") for i, m in zip(got["ids"], got["metadatas"])})
+        return found
+
+    def stored_versions(self, ids: Sequence[str]) -> dict[str, str]:
+        """The wire version (NewsML-G2, NITF) of each stored article that has one."""
+        found: dict[str, str] = {}
+        for chunk in chunks(list(ids), self._batch):
+            got = self._col(ARTICLES).get(ids=chunk, include=["metadatas"])
+            found.update({i: str(m["version"]) for i, m in zip(got["ids"], got["metadatas"]) if m.get("version")})
         return found
 
     def articles(self, ids: Iterable[str], with_text: bool = False) -> dict[str, StoredArticle]:
@@ -323,7 +332,8 @@ class NewsStore(Maintenance, ChromaFixes):
             passage_of = {sid: p.id for p in item.passages for sid in p.sentence_ids}
             for sentence, vector in zip(item.sentences, item.sentence_vectors):
                 meta = {**shared, "passage_id": passage_of[sentence.id], "index": sentence.index,
-                        "paragraph": sentence.paragraph, "start": sentence.start, "end": sentence.end}
+                        "paragraph": sentence.paragraph, "start": sentence.start, "end": sentence.end,
+                        **page_of(article, sentence.start)}
                 rows[SENTENCES].append((sentence.id, vector, sentence.text, meta))
             for passage, vector in zip(item.passages, item.passage_vectors):
                 meta = {**shared, "index": passage.index, "start": passage.start, "end": passage.end,

@@ -3,16 +3,16 @@ for articles, passages and sentences, and the records read back."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.store.filters import TEXT_FIELDS
 from app.text.dates import published_timestamp
 from app.types import Article, Passage, Sentence
 
 ARTICLES, PASSAGES, SENTENCES = "articles", "passages", "sentences"
-# Metadata copied onto passages and sentences so that filters work at every level.
-FILTER_FIELDS = ("source", "language", "category")
 
 
 @dataclass(frozen=True)
@@ -64,16 +64,23 @@ def article_meta(item: PreparedArticle) -> dict:
         "group": item.group or article.id, "minhash": item.minhash,
         **{f"band_{i}": band for i, band in enumerate(item.bands)},
     }
+    meta.update({key: article.extra[key] for key in ("version", "version_created") if article.extra.get(key)})
     stamp = published_timestamp(article.published)
     if stamp is not None:
         meta["published_ts"] = stamp
     return meta
 
 
+def page_of(article: Article, start: int) -> dict:
+    """``{"page": n}`` for a sentence starting at ``start`` in a paged document (PDF), else ``{}``."""
+    pages = article.extra.get("pages")
+    return {"page": bisect_right(pages, start)} if pages else {}
+
+
 def shared_meta(item: PreparedArticle) -> dict:
     article = item.article
     meta = {"article_id": article.id, "group": item.group or article.id,
-            **{f: getattr(article, f) for f in FILTER_FIELDS}}
+            **{f: getattr(article, f) for f in TEXT_FIELDS}}  # copied so that filters work at every level
     stamp = published_timestamp(article.published)
     if stamp is not None:
         meta["published_ts"] = stamp

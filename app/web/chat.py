@@ -17,18 +17,29 @@ from app.web.guard import Guard, check_store_not_served
 from app.web.queue import BusyError, Gate, gradio_room, in_thread, in_threads
 from app.web.render import CLICK_JS, CSS, answer_html, esc, sources_panel, turn_html
 
-UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".xml", ".nitf", ".rss", ".atom", ".pdf",
+                ".docx", ".warc", ".warc.gz")
+ARCHIVE_TYPES = (".warc", ".warc.gz")  # web archives hold a site's pages: their own, larger limit
 ARTICLE_COLUMNS = ["published", "source", "language", "title", "id", "url"]
 
 
+# "What is it about?" in the languages news is written in most; others get the English form.
+_EXAMPLE = {
+    "en": "What happened: {}?", "de": "Worum geht es bei „{}“?", "ru": "О чём сообщение «{}»?",
+    "es": "¿De qué trata «{}»?", "fr": "De quoi parle « {} » ?", "zh": "《{}》讲了什么？", "ar": "ما موضوع «{}»؟",
+}
+
+
 def example_questions(store, limit: int = 3) -> list[str]:
-    """Questions about the newest stored articles, in each article's language."""
-    questions = []
-    for article in store.list_articles()[:limit]:
+    """Questions about the newest stored articles of distinct titles, in each article's language."""
+    questions: list[str] = []
+    for article in store.list_articles():
         title = article.title.strip().rstrip(".")
-        if not title:
-            continue
-        questions.append(f"Worum geht es bei „{title}“?" if article.language == "de" else f"What happened: {title}?")
+        question = _EXAMPLE.get(article.language, _EXAMPLE["en"]).format(title) if title else ""
+        if question and not any(title in q for q in questions):
+            questions.append(question)
+        if len(questions) == limit:
+            break
     return questions
 
 
@@ -82,6 +93,7 @@ def article_rows(store) -> list[list[str]]:
 def add_files(paths: list[str] | None, settings: Settings, progress=None) -> list[list[str]]:
     """Ingest uploaded files one by one; one result row per file."""
     from ingest.pipeline import ingest
+    from ingest.read.readers import file_type
 
     store = open_store(settings)
     rows = []
@@ -90,11 +102,13 @@ def add_files(paths: list[str] | None, settings: Settings, progress=None) -> lis
         name = Path(path).name
         if progress is not None:
             progress((i, len(items)), desc=f"Adding {name}")
-        if Path(path).suffix.lower() not in UPLOAD_TYPES:
+        kind = file_type(name)
+        if kind not in UPLOAD_TYPES:
             rows.append([name, f"refused: not one of {', '.join(UPLOAD_TYPES)}"])
             continue
-        if Path(path).stat().st_size > settings.max_upload_mb * 2**20:
-            rows.append([name, f"refused: larger than {settings.max_upload_mb} MB"])
+        limit = settings.max_archive_upload_mb if kind in ARCHIVE_TYPES else settings.max_upload_mb
+        if Path(path).stat().st_size > limit * 2**20:
+            rows.append([name, f"refused: larger than {limit} MB"])
             continue
         try:
             report = ingest([Path(path)], store, max_tokens=settings.max_passage_tokens, progress=False)
@@ -199,8 +213,10 @@ def build(settings: Settings):
             table = gr.Dataframe(article_rows(store), headers=ARTICLE_COLUMNS, interactive=False, wrap=True)
             with gr.Row():
                 with gr.Column():
-                    files = gr.File(label="Add articles (txt, md, html, json, jsonl)", file_count="multiple",
-                                    file_types=list(UPLOAD_TYPES), type="filepath")
+                    files = gr.File(label="Add articles (txt, md, html, json, jsonl, NewsML-G2 or NITF xml, "
+                                          "rss, atom, pdf, docx, warc, warc.gz)", file_count="multiple",
+                                    file_types=[t for t in UPLOAD_TYPES if t != ".warc.gz"] + [".gz"],
+                                    type="filepath")
                     add = gr.Button("Add to the library")
                     added = gr.Dataframe(headers=["file", "result"], interactive=False, label="Results")
                     urls = gr.Textbox(label="Add web pages (one URL per line)", lines=3)
@@ -279,7 +295,7 @@ def launch(settings: Settings, block: bool = True):
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=room)
     demo.launch(
         server_name=settings.host, server_port=settings.port, show_error=False, share=False,
-        auth=settings.logins() or None, max_file_size=f"{settings.max_upload_mb}mb",
+        auth=settings.logins() or None, max_file_size=f"{max(settings.max_upload_mb, settings.max_archive_upload_mb)}mb",
         blocked_paths=[str(Path(settings.store).resolve())], allowed_paths=[],
         app_kwargs={"middleware": [Middleware(Guard)]},
         css=CSS, js=CLICK_JS, prevent_thread_lock=not block, quiet=not block, max_threads=room,

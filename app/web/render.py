@@ -16,6 +16,7 @@ from app.types import Answer, Citation
 # so entities are never escaped twice)
 _INERT = {ch: f"&#{ord(ch)};" for ch in "&<>\"'[]*_`#~|$\\"}
 _MARKER = re.compile(r"\[(\d+)\]")
+RTL_LANGUAGES = {"ar", "fa", "he", "ur", "yi", "ps", "dv", "ckb"}  # written right to left
 
 # Runs once in the page: a click on a marker highlights its source card (and opens the turn it
 # belongs to) instead of following the link.
@@ -52,6 +53,8 @@ CSS = """
 .abstained { font-style: italic; border-left: 4px solid #b91c1c; padding-left: 8px; }
 a.cite-ref { font-weight: 600; text-decoration: none; cursor: pointer; }
 .time-range { font-size: .9em; margin-bottom: 6px; }
+/* each paragraph of a chat message takes the direction of its first strong letter (Arabic right to left) */
+#chat .message p, #chat .message div, #question textarea { unicode-bidi: plaintext; text-align: start; }
 """
 
 
@@ -67,7 +70,7 @@ def _card_id(turn: int, n: int, closest: bool = False) -> str:
 def answer_html(result: Answer, turn: int) -> str:
     """The answer text with each valid [n] turned into a marker that opens source n."""
     if result.abstained:
-        return f'<div class="abstained">{esc(result.answer)}</div>'
+        return f'<div class="abstained" dir="auto">{esc(result.answer)}</div>'
     valid = {c.n for c in result.citations}
     parts, cursor = [], 0
     for found in _MARKER.finditer(result.answer):
@@ -78,7 +81,12 @@ def answer_html(result: Answer, turn: int) -> str:
         parts.append(f'<a class="cite-ref" href="#{_card_id(turn, n)}">&#91;{n}&#93;</a>')
         cursor = found.end()
     parts.append(esc(result.answer[cursor:]))
-    return "".join(parts)
+    return f'<div class="answer" dir="auto">{"".join(parts)}</div>'
+
+
+def direction(language: str) -> str:
+    """The ``dir`` of a text in ``language``: "rtl" for Arabic, Hebrew, Persian, ...; else "auto"."""
+    return "rtl" if (language or "").lower().split("-")[0] in RTL_LANGUAGES else "auto"
 
 
 def _sentence_html(c: Citation, sentence: str) -> str:
@@ -96,15 +104,15 @@ def _link(url: str) -> str:
 
 def source_card(item: InContext, turn: int, closest: bool = False) -> str:
     c = item.citation
-    meta = " · ".join(esc(x) for x in (c.source, c.published[:10], c.language) if x)
+    meta = " · ".join(esc(x) for x in (c.source, c.published[:10], c.page_label, c.language) if x)
     label = '<span class="not-answer">does not answer</span> ' if closest else f"&#91;{c.n}&#93; "
     also = f'<br><span class="also">Also reported by {esc(", ".join(c.also_reported_by))}</span>' \
         if c.also_reported_by else ""
     return (
         f'<div class="src-card{" closest" if closest else ""}" id="{_card_id(turn, c.n, closest)}">'
-        f'<div class="src-head">{label}{esc(c.title) or "(untitled)"}</div>'
+        f'<div class="src-head">{label}<span dir="{direction(c.language)}">{esc(c.title) or "(untitled)"}</span></div>'
         f'<div class="src-meta">{meta}{_link(c.url)}{also}</div>'
-        f'<p class="src-par" lang="{esc(c.language)}">{esc(item.before)}'
+        f'<p class="src-par" lang="{esc(c.language)}" dir="{direction(c.language)}">{esc(item.before)}'
         f'<mark class="cited">{_sentence_html(c, item.sentence)}</mark>{esc(item.after)}</p></div>'
     )
 
@@ -129,7 +137,7 @@ def turn_html(result: Answer, shown: list[InContext], turn: int) -> str:
     when = time_range_text(result.time_range)
     if when:
         body = f'<div class="time-range">{esc(when)}</div>' + body
-    return f'<div class="turn" data-turn="{turn}"><div class="src-head">Q: {head}</div>{body}</div>'
+    return f'<div class="turn" data-turn="{turn}"><div class="src-head">Q: <bdi>{head}</bdi></div>{body}</div>'
 
 
 def sources_panel(turns: list[str]) -> str:

@@ -24,7 +24,9 @@ ALIASES = {
     "language": ("language", "lang", "locale"),
     "category": ("category", "categories", "section", "topic"),
     "id": ("id", "article_id", "doc_id", "uid", "guid"),
+    "place": ("place", "dateline_place", "located"),  # when the text itself opens with no dateline
 }
+_PAGE_MARK = "\ue000"  # a private-use character marking where each page of a document starts
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
 _TITLE_MAX = 140
 # A long news report is 50,000 characters; a "report" far beyond that is a book or a dump, and
@@ -84,7 +86,7 @@ def build_article(record: Record) -> Article:
     if raw_text is not None and not isinstance(raw_text, str):
         raise SourceError(where, f"field 'text' must be a string, got {type(raw_text).__name__}")
     text = raw_text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(raw_text, str) else ""
-    text = sanitise(text).strip("\n")
+    text, pages = _page_starts(sanitise(_marked(text, fields.get("_pages"))).strip("\n"))
     if not text.strip():
         names = "/".join(ALIASES["text"][:3])
         raise SourceError(where, f"no article text (expected a non-empty '{names}' field)")
@@ -117,10 +119,42 @@ def build_article(record: Record) -> Article:
         published=published,
         language=language,
         category=values["category"],
-        place=dateline.place if dateline else "",
+        place=dateline.place if dateline else values["place"],
         body_start=body_start,
         origin=where,
+        extra=_extra(fields, pages),
     )
+
+
+def _marked(text: str, starts) -> str:
+    """``text`` with a mark at each page start a document reader gave (``_pages``)."""
+    if not isinstance(starts, list) or not all(isinstance(n, int) for n in starts):
+        return text.replace(_PAGE_MARK, "")
+    text = text.replace(_PAGE_MARK, "")
+    for at in sorted(starts, reverse=True):
+        text = text[:at] + _PAGE_MARK + text[at:]
+    return text
+
+
+def _page_starts(text: str) -> tuple[str, list[int]]:
+    """The text without its page marks, and where each page starts in it."""
+    starts, parts = [], text.split(_PAGE_MARK)
+    at = len(parts[0])
+    for part in parts[1:]:
+        starts.append(at)
+        at += len(part)
+    return "".join(parts), starts
+
+
+def _extra(fields: dict, pages: list[int]) -> dict:
+    """What the store keeps beside the article's fields: its pages' starts (a document's), and
+    a wire item's version and version time."""
+    extra = {"pages": pages} if pages else {}
+    for key in ("version", "version_created"):
+        value = fields.get(f"_{key}")
+        if isinstance(value, (str, int)) and str(value).strip():
+            extra[key] = str(value).strip()
+    return extra
 
 
 def _after_repeated_title(text: str, title: str) -> int:

@@ -80,7 +80,7 @@ def _entry(source, n, entry, outlet, fetch_pages, limits: dict) -> Record | Sour
     summary = _text_of(entry.get("summary", ""))
     fields = {
         "title": entry.get("title", ""), "url": canonical_url(link) if link else "",
-        "published": entry.get("published") or entry.get("updated") or "",
+        "published": _entry_date(entry),
         "author": entry.get("author", ""), "source": outlet,
         "category": ", ".join(t.get("term", "") for t in entry.get("tags", []) if t.get("term")),
         "language": "",
@@ -102,7 +102,34 @@ def _entry(source, n, entry, outlet, fetch_pages, limits: dict) -> Record | Sour
         return Record({**fields, **{k: v for k, v in found.items() if v}}, where)
     if body or summary:
         return Record({**fields, "text": body or summary}, where)
+    if link:
+        return SourceError(where, f"the entry carries no text, only a link, which is not fetched here: "
+                                  f"ingest {link} itself, or poll the feed's address")
     return SourceError(where, "the entry has neither a link nor any text")
+
+
+# Month and weekday abbreviations of Portuguese, Spanish, French and Italian feeds, which write
+# RFC 822 dates in their own words ("Seg, 24 Set 2018 19:42:40 -0300").
+_MONTHS = {"fev": "Feb", "abr": "Apr", "mai": "May", "ago": "Aug", "set": "Sep", "out": "Oct", "dez": "Dec",
+           "ene": "Jan", "dic": "Dec", "janv": "Jan", "févr": "Feb", "mars": "Mar", "avr": "Apr",
+           "juin": "Jun", "juil": "Jul", "août": "Aug", "sept": "Sep", "déc": "Dec", "gen": "Jan",
+           "mag": "May", "giu": "Jun", "lug": "Jul", "ott": "Oct"}
+
+
+def _entry_date(entry) -> str:
+    """The entry's date as written when it is readable, else translated from another language's
+    month names, else feedparser's own reading (UTC); "" when there is none."""
+    from app.text.dates import normalise_published
+
+    raw = entry.get("published") or entry.get("updated") or ""
+    if not raw or normalise_published(raw):
+        return raw
+    words = re.sub(r"^[^\d,]+,\s*", "", raw).split()
+    translated = " ".join(_MONTHS.get(w.lower().rstrip("."), w) for w in words)
+    if normalise_published(translated):
+        return normalise_published(translated)
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    return datetime(*parsed[:6], tzinfo=timezone.utc).isoformat() if parsed else ""
 
 
 def _now() -> str:

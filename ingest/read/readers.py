@@ -14,10 +14,21 @@ from app.errors import SourceError
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+XML_SUFFIXES = {".xml", ".nitf", ".newsml"}  # NewsML-G2, NITF or a feed: told apart by the root element
+FEED_SUFFIXES = {".rss", ".atom"}
+DOCUMENT_SUFFIXES = {".pdf", ".docx"}
+ARCHIVE_SUFFIXES = {".warc", ".warc.gz"}
+SUPPORTED = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | XML_SUFFIXES | FEED_SUFFIXES | DOCUMENT_SUFFIXES
+             | ARCHIVE_SUFFIXES)
 # A news article is kilobytes; a JSON collection of thousands of them a few MB (MultiHop-RAG's
 # is 7 MB). A larger file is read whole into memory, so it is refused rather than attempted.
 MAX_FILE_MB = 32
+
+
+def file_type(path: Path | str) -> str:
+    """The suffix that says how a file is read: ".warc.gz" for a gzipped archive, else the last one."""
+    name = Path(path).name.lower()
+    return ".warc.gz" if name.endswith(".warc.gz") else Path(name).suffix
 
 
 @dataclass(frozen=True)
@@ -31,21 +42,21 @@ def iter_files(source: Path) -> Iterator[Path]:
     if source.is_dir():
         for path in sorted(source.rglob("*")):
             # README files describe a folder; they are not articles.
-            if (path.is_file() and path.suffix.lower() in SUPPORTED and not path.name.startswith(".")
+            if (path.is_file() and file_type(path) in SUPPORTED and not path.name.startswith(".")
                     and not path.name.upper().startswith("README.")):
                 yield path
     elif source.is_file():
-        if source.suffix.lower() not in SUPPORTED:
+        if file_type(source) not in SUPPORTED:
             raise SourceError(
                 str(source),
-                f"unsupported file type '{source.suffix}'; use one of {', '.join(sorted(SUPPORTED))}",
+                f"unsupported file type '{file_type(source)}'; use one of {', '.join(sorted(SUPPORTED))}",
             )
         yield source
     else:
         raise SourceError(str(source), "no such file or folder")
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_FILE_MB * 2**20:
         raise SourceError(
@@ -55,6 +66,11 @@ def _read_text(path: Path) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise SourceError(str(path), "the file is empty")
+    return data
+
+
+def _read_text(path: Path) -> str:
+    data = _read_bytes(path)
     if b"\x00" in data[:8192]:
         raise SourceError(str(path), "binary file (NUL bytes); give a text, HTML or JSON file")
     try:
@@ -67,12 +83,17 @@ def _read_text(path: Path) -> str:
 
 def read_records(path: Path) -> Iterator[Record | SourceError]:
     """Records of one file; a broken line or record is yielded as a ``SourceError``."""
+    suffix = file_type(path)
+    if suffix in ARCHIVE_SUFFIXES | DOCUMENT_SUFFIXES | XML_SUFFIXES | FEED_SUFFIXES:
+        from ingest.read.formats import read_format
+
+        yield from read_format(path, suffix)
+        return
     try:
         text = _read_text(path)
     except SourceError as err:
         yield err
         return
-    suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         yield _text_record(path, text)
     elif suffix in HTML_SUFFIXES:
