@@ -105,6 +105,9 @@ class Answer:
     answer: str
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
+    # The thing asked for, as the first citation writes it ("Hans Van Bylen", "18 Prozent"); empty
+    # when the question asks for an explanation, or no single phrase answers it.
+    short: str = ""
     passages: list[Hit] = field(default_factory=list)
     filters: dict = field(default_factory=dict)
     answerer: str = "extractive"
@@ -120,6 +123,7 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.answer,
+            "short": self.short,
             "abstained": self.abstained,
             "answerer": self.answerer,
             "query": self.query or self.question,

@@ -63,11 +63,12 @@ def test_articles_run_uses_its_own_cached_store_and_writes_a_report(tmp_path):
     assert metrics["n"] == 10 and metrics["baseline"]["name"] == "naive"
     assert metrics["retrieval"]["hit_at_10"] == again["retrieval"]["hit_at_10"]
     assert metrics["abstention"]["correct_rate"] == 1.0
-    assert set(metrics["by_lang"]) == {"en", "de"}
+    assert set(metrics["by_lang"]) == {"en", "de"} and set(metrics["by_half"]) == {"tune", "check"}
+    assert set(metrics["short_answer"]) == {"contains", "exact_match", "f1"}
 
     results = [json.loads(line) for line in (out / "results.jsonl").read_text("utf-8").splitlines()]
     assert [r["id"] for r in results] == [f"seed-{i:02d}" for i in range(1, 11)]
-    assert {"question", "answer", "citations", "passages", "failure", "f1"} <= set(results[0])
+    assert {"question", "answer", "short_answer", "citations", "passages", "failure", "f1", "half"} <= set(results[0])
     assert all(r["failure"] == "ok" for r in results if r["id"] in ("seed-09", "seed-10"))
     hanoi = next(r for r in results if r["id"] == "seed-02")
     assert hanoi["failure"] == "ok" and hanoi["citations"][0]["correct"]

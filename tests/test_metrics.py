@@ -6,8 +6,8 @@ from app.evaluation import metrics as m
 def row(**kw):
     base = dict(id="q", type="t", lang="en", answerable=True, evidence_count=1, hit_rank=None,
                 average_precision=0.0, evidence_recall_at_10=0.0, contains=False, exact_match=False, f1=0.0,
-                multihop_accuracy=False, citation_correct=[], citation_verbatim=[], abstained=False,
-                latency_ms=10.0)
+                multihop_accuracy=False, short_contains=False, short_exact_match=False, short_f1=0.0,
+                citation_correct=[], citation_verbatim=[], abstained=False, latency_ms=10.0, half="tune")
     base.update(kw)
     return base
 
@@ -44,9 +44,10 @@ def test_citation_correct_by_answer_or_inside_evidence():
 def test_aggregate_exact_values():
     rows = [
         row(hit_rank=1, average_precision=1.0, evidence_recall_at_10=1.0, contains=True, f1=0.5,
-            citation_correct=[True, False],
+            short_contains=True, short_exact_match=True, short_f1=1.0, citation_correct=[True, False],
             citation_verbatim=[True, True], latency_ms=10),
-        row(hit_rank=5, evidence_recall_at_10=0.5, citation_correct=[True, True],  # duplicate citations count twice
+        row(hit_rank=5, evidence_recall_at_10=0.5, short_contains=True, short_f1=0.5,
+            citation_correct=[True, True],  # duplicate citations count twice
             citation_verbatim=[True, False], latency_ms=30),
         row(hit_rank=None, abstained=True, latency_ms=20),
         row(answerable=False, evidence_count=0, abstained=True, latency_ms=40),
@@ -61,6 +62,7 @@ def test_aggregate_exact_values():
     assert r["map_at_10"] == pytest.approx(1 / 3)
     assert got["answer"]["contains"] == pytest.approx(1 / 3)
     assert got["answer"]["f1"] == pytest.approx(0.5 / 3)
+    assert got["short_answer"] == pytest.approx({"contains": 2 / 3, "exact_match": 1 / 3, "f1": 1.5 / 3})
     assert got["citations"]["recall"] == pytest.approx(2 / 3)
     assert got["citations"]["precision"] == pytest.approx(3 / 4)
     assert got["citations"]["verbatim"] == pytest.approx(4 / 5)
@@ -75,10 +77,17 @@ def test_empty_groups_give_none_not_zero():
 
 
 def test_by_type_has_the_same_keys():
-    got = m.metrics_by_type([row(type="a", hit_rank=1), row(type="b", lang="de")])
+    got = m.metrics_by_type([row(type="a", hit_rank=1), row(type="b", lang="de", half="check")])
     assert set(got["by_type"]) == {"a", "b"} and set(got["by_lang"]) == {"en", "de"}
-    assert set(got["by_type"]["a"]) == set(got) - {"by_type", "by_lang"}
+    assert set(got["by_half"]) == {"tune", "check"}
+    assert set(got["by_type"]["a"]) == set(got) - {"by_type", "by_lang", "by_half"}
     assert got["by_lang"]["en"]["retrieval"]["hit_at_1"] == 1.0 and got["by_lang"]["de"]["retrieval"]["hit_at_1"] == 0.0
+
+
+def test_halves_split_questions_by_a_hash_of_their_id():
+    halves = [m.half(f"q-{i}") for i in range(400)]
+    assert 160 < halves.count("tune") < 240 and set(halves) == {"tune", "check"}
+    assert m.half("gnad-dev-01") == m.half("gnad-dev-01")  # the same id, the same half, in every run
 
 
 def test_map_at_10_follows_the_multihop_rag_rule():

@@ -6,6 +6,7 @@ it is a substring of the evidence: the rule of the MultiHop-RAG paper's evaluati
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -109,6 +110,12 @@ def citation_correct(sentence: str, answers: list[str], evidence: list[str]) -> 
     return bool(s) and any(s in e for e in map(squash, evidence))
 
 
+def half(question_id: str) -> str:
+    """The half of a development set a question belongs to, by a hash of its id: "tune" (read
+    and tuned on) or "check" (kept for checking that a change generalises)."""
+    return "tune" if int(hashlib.sha1(question_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "check"
+
+
 def percentile(values: list[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
 
@@ -141,6 +148,11 @@ def aggregate(rows: list[dict]) -> dict:
             "f1": mean(r["f1"] for r in answerable),
             "multihop_accuracy": mean(r["multihop_accuracy"] for r in answerable),
         },
+        "short_answer": {
+            "contains": mean(r["short_contains"] for r in answerable),
+            "exact_match": mean(r["short_exact_match"] for r in answerable),
+            "f1": mean(r["short_f1"] for r in answerable),
+        },
         "citations": {
             "recall": mean(any(r["citation_correct"]) for r in answerable),
             "precision": mean(cited),
@@ -154,10 +166,14 @@ def aggregate(rows: list[dict]) -> dict:
     }
 
 
+GROUPS = {"by_type": "type", "by_lang": "lang", "by_half": "half"}  # metric groups -> the row field they split by
+
+
 def metrics_by_type(rows: list[dict]) -> dict:
-    """Overall metrics, plus the same keys per question type and per question language."""
+    """Overall metrics, plus the same keys per question type, per question language and per half
+    of the set (``half``)."""
     result = aggregate(rows)
-    for group, field in (("by_type", "type"), ("by_lang", "lang")):
+    for group, field in GROUPS.items():
         values = sorted({r[field] for r in rows})
         result[group] = {v: aggregate([r for r in rows if r[field] == v]) for v in values}
     return result

@@ -13,7 +13,8 @@ from app.errors import NewsQAError
 KEYS = [
     ("retrieval", "hit_at_1"), ("retrieval", "hit_at_5"), ("retrieval", "hit_at_10"), ("retrieval", "mrr_at_10"),
     ("retrieval", "map_at_10"), ("retrieval", "evidence_recall_at_10"), ("answer", "contains"),
-    ("answer", "exact_match"), ("answer", "f1"), ("answer", "multihop_accuracy"), ("citations", "recall"),
+    ("answer", "exact_match"), ("answer", "f1"), ("answer", "multihop_accuracy"), ("short_answer", "contains"),
+    ("short_answer", "exact_match"), ("short_answer", "f1"), ("citations", "recall"),
     ("citations", "precision"), ("citations", "verbatim"), ("abstention", "correct_rate"),
     ("abstention", "false_rate"), ("latency_ms", "p50"), ("latency_ms", "p95"),
 ]
@@ -93,7 +94,7 @@ def _metric_table(run: dict) -> str:
 
 
 def _group_table(metrics: dict, group: str) -> str:
-    keys = [("retrieval", "hit_at_10"), ("retrieval", "mrr_at_10"), ("answer", "contains"),
+    keys = [("retrieval", "hit_at_10"), ("retrieval", "mrr_at_10"), ("answer", "contains"), ("short_answer", "contains"),
             ("citations", "recall"), ("abstention", "correct_rate"), ("abstention", "false_rate")]
     head = "<tr><th>" + escape(group) + "</th><th>n</th>" + "".join(f"<th>{g}.{k}</th>" for g, k in keys) + "</tr>"
     rows = [
@@ -145,6 +146,7 @@ def render_report(run: dict) -> str:
 {_svg_bars(latency, ['questions'], 'latency histogram (ms)') if latency else ''}</div>
 <h2>By type</h2>{_group_table(metrics, 'by_type')}
 <h2>By language</h2>{_group_table(metrics, 'by_lang')}
+<h2>By half (tuning / checking, by a hash of the question id)</h2>{_group_table(metrics, 'by_half')}
 <h2>Outcomes</h2><table>{''.join(f'<tr><th>{escape(k)}</th><td>{v}</td></tr>' for k, v in reasons.most_common())}</table>
 <h2>Questions</h2>{_question_rows(details)}
 <script type="application/json" id="metrics">{escape(payload, quote=False)}</script>

@@ -151,8 +151,10 @@ def score_question(item: dict, result: Answer, latency_ms: float, article_texts:
     passages = [h.text for h in result.passages]
     evidence, answers = item["evidence"], item["answers"]
     text = "" if result.abstained else result.answer
+    short = "" if result.abstained else result.short
     row = {
         "id": item["id"],
+        "half": m.half(str(item["id"])),
         "type": item["type"],
         "lang": item["lang"],
         "answerable": bool(item["answerable"]),
@@ -164,6 +166,9 @@ def score_question(item: dict, result: Answer, latency_ms: float, article_texts:
         "exact_match": m.exact_match(text, answers),
         "f1": m.token_f1(text, answers),
         "multihop_accuracy": m.multihop_accuracy(text, answers),
+        "short_contains": m.contains_answer(short, answers),
+        "short_exact_match": m.exact_match(short, answers),
+        "short_f1": m.token_f1(short, answers),
         "citation_correct": [m.citation_correct(c.sentence, answers, evidence) for c in result.citations],
         "citation_verbatim": [
             article_texts.get(c.article_id, "")[c.start : c.end] == c.sentence for c in result.citations
@@ -182,6 +187,7 @@ def detail(item: dict, result: Answer, row: dict) -> dict:
         "question": item["question"],
         "gold_answers": item["answers"],
         "answer": result.answer,
+        "short_answer": result.short,
         "time_range": result.time_range,
         "citations": [
             {"n": c.n, "sentence": c.sentence, "article_id": c.article_id, "source": c.source,
@@ -265,7 +271,7 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 def _flat(prefix: str, value, out: list[str]) -> None:
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key not in ("by_type", "by_lang"):
+            if key not in m.GROUPS:
                 _flat(f"{prefix}.{key}" if prefix else key, inner, out)
     else:
         shown = "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
@@ -275,7 +281,7 @@ def _flat(prefix: str, value, out: list[str]) -> None:
 def format_metrics(metrics: dict) -> str:
     lines: list[str] = []
     _flat("", metrics, lines)
-    for group in ("by_type", "by_lang"):
+    for group in m.GROUPS:
         for name, inner in metrics.get(group, {}).items():
             lines.append(f"-- {group}.{name}")
             _flat(f"{group}.{name}", inner, lines)
