@@ -4,7 +4,7 @@ the evaluator reports every key. Floors guard against regressions; raise them as
 from datetime import date
 
 import pytest
-from conftest import MULTIHOP, cached_store
+from conftest import MULTIHOP, SHARED, cached_store
 
 from app.config import load_settings
 from app.evaluation.runner import evaluate
@@ -112,3 +112,30 @@ def test_filtered_dense_search_finds_what_chromas_own_filter_finds(multihop_sett
     ours = sorted(dense, key=dense.get, reverse=True)[:10]
     assert len(set(ours) & set(chroma_ids)) >= 9, (int(allowed.sum()) <= EXACT, ours, chroma_ids)
     assert all(allowed[index.position(pid)] for pid in [*dense, *best_sentence])
+
+
+# Reader questions over the same corpus: the answer sentence is never the one sharing most words
+# with the question. Floors on the checking half (the half nobody tuned on; 22 answerable
+# questions, one is 0.045), measured at 0.318 and 0.273 when set (docs/evaluation.md).
+READER_QA = SHARED / "reader-qa" / "qa.dev.jsonl"
+READER_CHECK_FLOORS = {("citations", "recall"): 0.27, ("short_answer", "contains"): 0.22}
+
+
+def test_reader_questions_checking_half(multihop_settings):
+    metrics = evaluate(READER_QA, multihop_settings, reference_date=date(2023, 12, 31))
+    check = metrics["by_half"]["check"]
+    for group, key in READER_CHECK_FLOORS:
+        assert check[group][key] >= READER_CHECK_FLOORS[group, key], (group, key, check[group][key])
+    assert metrics["citations"]["verbatim"] == 1.0
+    assert metrics["abstention"]["false_rate"] <= 0.05
+
+
+def test_every_retrieved_passage_is_read_before_refusing_for_want_of_an_amount(multihop_settings):
+    # The amount is in the report's 7th passage; the top 5 hold none, so the first reading would
+    # say the reports don't give one.
+    from app import answer
+
+    got = answer("How much money have the zombie-dancing moms of Fairfield, Connecticut brought in for "
+                 "breast cancer research so far?", settings=multihop_settings)
+    assert not got.abstained and got.short == "over $170,000"
+    assert any("raised over $170,000" in c.sentence for c in got.citations)

@@ -18,11 +18,11 @@ def xquad_settings(tmp_path_factory):
 
 
 # Measured on all 612 questions when the floors were last set (hit@1, MRR@10, citation recall):
-# en->de 0.889, 0.925, 0.876; de->de 0.894, 0.932, 0.922 (docs/evaluation.md).
+# en->de 0.889, 0.925, 0.871; de->de 0.894, 0.932, 0.922 (docs/evaluation.md).
 @pytest.mark.parametrize(
     "qa, floors",
     [
-        ("qa.en-de.dev.jsonl", {"hit_at_1": 0.88, "mrr_at_10": 0.915, "recall": 0.865}),
+        ("qa.en-de.dev.jsonl", {"hit_at_1": 0.88, "mrr_at_10": 0.915, "recall": 0.86}),
         ("qa.de-de.dev.jsonl", {"hit_at_1": 0.885, "mrr_at_10": 0.925, "recall": 0.91}),
     ],
 )
@@ -51,17 +51,17 @@ def translation_settings(tmp_path_factory):
 
 # The first questions of each set (own language: 300, English: 100, as the English ones run the
 # cross-lingual rescorer). Measured on them when the floors were set (hit@1, citation recall):
-# ru 0.923, 0.940; es 0.910, 0.947; zh 0.963, 0.943; ar 0.900, 0.903; en->ru 0.86, 0.85;
-# en->es 0.94, 0.94; en->zh 0.86, 0.77; en->ar 0.71, 0.83 (all 612: docs/evaluation.md).
+# ru 0.923, 0.947; es 0.910, 0.953; zh 0.963, 0.943; ar 0.900, 0.913; en->ru 0.86, 0.88;
+# en->es 0.94, 0.96; en->zh 0.86, 0.77; en->ar 0.71, 0.86 (all 612: docs/evaluation.md).
 OTHER_LANGUAGES = {
     ("ru", "ru", 300): (0.91, 0.93),
     ("es", "es", 300): (0.90, 0.935),
     ("zh", "zh", 300): (0.95, 0.93),
     ("ar", "ar", 300): (0.89, 0.89),
-    ("en", "ru", 100): (0.84, 0.83),
+    ("en", "ru", 100): (0.84, 0.86),
     ("en", "es", 100): (0.92, 0.92),
     ("en", "zh", 100): (0.84, 0.75),
-    ("en", "ar", 100): (0.69, 0.81),
+    ("en", "ar", 100): (0.69, 0.84),
 }
 
 

@@ -11,16 +11,15 @@ from pathlib import Path
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from app.answering import extractive, generate
+from app.answering.abstain import refusal
 from app.answering.bridge import applies as bridge_applies
 from app.answering.bridge import bridge_entity
-from app.answering.coverage import checked as coverage_checked
-from app.answering.coverage import uncovered_names
 from app.answering.followup import standalone
 from app.answering.llm import make_chat_model
 from app.config import Settings, go_offline, load_settings
 from app.embeddings import make_embedder
 from app.errors import EmptyStoreError
-from app.retrieval.outlets import named_sources, unknown_outlets
+from app.retrieval.outlets import named_sources
 from app.retrieval.rescore import Rescorer
 from app.retrieval.retriever import HybridRetriever
 from app.retrieval.timeexpr import question_range
@@ -64,18 +63,21 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         question, stored = state["question"], store.sources()
         outlets = named_sources(question, stored)
         bridge = bridge_entity(question, state["passages"]) if bridge_applies(question, outlets) else None
-        scored = extractive.score_sentences(question, state["passages"], store, bridge=bridge)
-        best = scored[0].score if scored else 0.0
-        missing = unknown_outlets(question, stored)
-        index = store.lexical_index()
-        checked = "" if missing else coverage_checked(question, state["passages"], index)
-        unknown = uncovered_names(question, index, stored, checked) if checked else []
         threshold = store.embedder.abstain_below if settings.abstain_below is None else settings.abstain_below
-        if missing or unknown or best < threshold:
-            return {**state, "citations": [], "abstained": True, "missing_outlets": missing,
-                    "unknown_names": unknown, "scored": scored}
-        chosen = extractive.select(scored, settings.max_citations, outlets)
-        return {**state, "citations": extractive.to_citations(chosen, store), "abstained": False, "scored": scored}
+        scoring = extractive.score_sentences(question, state["passages"], store, bridge=bridge)
+        refused = refusal(question, scoring, state["passages"], store.lexical_index(), stored, threshold)
+        if refused is not None and refused.reason == "kind":  # read every passage before saying none holds one
+            scoring = extractive.score_sentences(question, state["passages"], store, read=len(state["passages"]),
+                                                 bridge=bridge)
+            refused = refusal(question, scoring, state["passages"], store.lexical_index(), stored, threshold)
+        if refused is not None:
+            cited = extractive.to_citations([refused.cited], store) if refused.cited else []
+            return {**state, "citations": cited, "abstained": True, "refusal": refused, "scored": scoring.sentences,
+                    "short": ("", 0)}
+        chosen = extractive.select(scoring.sentences, settings.max_citations, outlets)
+        citations = extractive.to_citations(chosen, store)
+        return {**state, "citations": citations, "abstained": False, "scored": scoring.sentences,
+                "short": extractive.short_answer(chosen, citations)}
 
     retrieval = RunnablePassthrough.assign(passages=(lambda s: s["question"]) | retriever | RunnableLambda(_hits))
     return retrieval, RunnableLambda(pick)
@@ -151,14 +153,20 @@ def stream_answer(
               "note": "", "dropped": []}
     if not state["abstained"] and model is not None:
         result.update((yield from _generated(model, query, state["scored"][:settings.llm_evidence], news)))
-    # the closest sentences are shown only with an abstention (the threshold's or the model's)
-    closest = extractive.to_citations(state["scored"][:3], news) if result["abstained"] else []
+    refused = state.get("refusal")
+    short, short_n = state["short"] if result["answerer"] == "extractive" and not result["abstained"] else ("", 0)
+    # the closest sentences are shown only with an abstention (a rule's or the model's), unless the
+    # abstention cites the sentence that says the fact is not known
+    not_known = refused is not None and refused.cited is not None
+    closest = extractive.to_citations(state["scored"][:3], news) if result["abstained"] and not not_known else []
     if result["abstained"]:
         text = extractive.abstention_text(question, closest, len(state["passages"]),
-                                          state.get("missing_outlets", []), state.get("unknown_names", []))
-        result["citations"] = []
+                                          refused.missing_outlets if refused else [],
+                                          refused.unknown_names if refused else [], not_known)
+        result["citations"] = state["citations"] if not_known else []
+        text += "".join(f" {c.sentence} [{c.n}]" for c in result["citations"])
     elif result["answerer"] == "extractive":
-        text = extractive.compose(result["citations"])
+        text = extractive.compose(result["citations"], short, short_n)
     else:
         text = result["text"]
     if result["abstained"] or result["answerer"] == "extractive":  # else the model's tokens were the stream
@@ -168,7 +176,7 @@ def stream_answer(
     yield {
         "type": "answer",
         "answer": Answer(
-            question=question, answer=text, abstained=result["abstained"], citations=result["citations"],
+            question=question, answer=text, abstained=result["abstained"], citations=result["citations"], short=short,
             passages=state["passages"], filters=dict(filters or {}), closest=closest, time_range=time_range,
             answerer=_name(model) if result["answerer"] == "llm" else "extractive", query=query,
             note=" ".join(filter(None, (condense_note, result["note"]))), dropped=result["dropped"],

@@ -1,31 +1,44 @@
-"""The default answerer: picks the stored sentences that answer the question, or abstains."""
+"""The default answerer: picks the stored sentences that answer the question, or abstains.
+
+Each sentence of the top passages scores by its similarity to the question, the question's words
+it holds (weighted by how rarely they occur in the sentences of its report: words every sentence
+repeats name the topic, the others what is asked) and those its neighbours, title or dateline
+hold; a sentence holding a phrase of the kind the question asks for (``asked.py``, ``spans.py``)
+gains, and that phrase becomes the short answer. Weights and what they did: docs/experiments.md.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.answering.answertype import AnswerType, answer_span, answer_type, holds
+from app.answering.asked import Asked, asked_in
 from app.answering.bridge import mention
 from app.answering.prompts import render
+from app.answering.spans import Span, answers, bound, other_year
+from app.answering.unknown import says_unknown
 from app.store import NewsStore
 from app.text.analysis import term_sets, tokenize
 from app.text.language import question_language
 from app.types import Citation, Hit
 
 LEXICAL_WEIGHT = 0.35  # weight of question-term overlap beside the cosine similarity
-# Bonus for sentences of the best-ranked passages, fading with rank. 0.05 until passages joined
-# paragraphs; since, XQuAD en->de citation recall is 0.843 with 0.05, 0.861 with 0.02, 0.868 with 0
-# (but precision 0.668 against 0.694).
-RANK_PRIOR = 0.02
+RANK_PRIOR = 0.02  # for sentences of the best-ranked passages, fading with rank
 NEAR_REPEAT = 0.92  # cosine above which two sentences say the same thing
 EXTRA_MARGIN = 0.04  # further sentences are cited when this close to the best one
-CONTEXT_WEIGHT = 0.15  # for question words found not in the sentence but in its article's title, place, outlet
-TYPE_BONUS = 0.15  # for a sentence holding the kind of thing the question asks for ("which decree")
+CONTEXT_WEIGHT = 0.15  # for question words found not in the sentence but beside it: neighbours, title, place
+# For a sentence holding the kind of thing the question asks for, times the share of the scored
+# sentences that hold none: where every sentence holds a name, holding one says little.
+TYPE_BONUS = 0.3
+BOUND_BONUS = 0.1  # more when the sentence ties that phrase to what is asked (spans.bound)
 BRIDGE_BONUS = 0.10  # for a sentence naming the entity a multi-report question asks for (app.answering.bridge)
+REPORT_REACH = 0.2  # how much less close to the question a report may be and still count as about it
 OFF_TOPIC = 0.3  # taken from a sentence whose report names none of the places the question names
+READ = 5  # top passages whose sentences are scored
 _NAME = re.compile(r"(?<=\S\s)[A-ZÄÖÜ][\w-]+")  # a capitalised word that does not open the question
 
 
@@ -36,9 +49,29 @@ class Scored:
     meta: dict
     score: float
     vector: np.ndarray
+    relevance: float = 0.0  # the score before the bonuses for holding what was asked or the bridge
     typed: bool = False  # holds the kind of thing the question asks for
-    span: tuple[int, int] | None = None  # where, in the sentence
+    span: tuple[int, int] | None = None  # the phrase that answers, in the sentence
     names_bridge: bool = False  # names in full the entity a multi-report question asks for
+    unknown: bool = False  # says that what the question asks is not known
+
+    @property
+    def short(self) -> str:
+        return self.text[self.span[0] : self.span[1]] if self.span else ""
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What the answerer made of a question: its sentences, best first, and what was asked."""
+
+    sentences: list[Scored]
+    asked: Asked
+    typed_possible: bool  # every scored sentence is in a script where the asked kind can be seen
+
+    @property
+    def best(self) -> float:
+        """How close the closest sentence is to the question (the abstention threshold's measure)."""
+        return max((s.relevance for s in self.sentences), default=0.0)
 
 
 def _article_words(store: NewsStore, article_ids: set[str]) -> tuple[dict[str, set[str]], set[str]]:
@@ -50,47 +83,110 @@ def _article_words(store: NewsStore, article_ids: set[str]) -> tuple[dict[str, s
     return words, {term for a in found.values() for term in tokenize(a.place, a.language)}
 
 
-def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int = 5,
-                    bridge: str | None = None) -> list[Scored]:
+def _focus_weights(asked_terms: list[frozenset[str]], words: list[set[str]], metas: list[dict]) -> list[list[float]]:
+    """Per sentence, a weight per question word: rare in the sentences of the sentence's report
+    (what is asked) weighs more than frequent (the report's topic, repeated everywhere)."""
+    per_article: dict[str, list[int]] = {}
+    for i, meta in enumerate(metas):
+        per_article.setdefault(meta["article_id"], []).append(i)
+    weights: list[list[float]] = [[]] * len(metas)
+    for members in per_article.values():
+        df = Counter(j for i in members for j, terms in enumerate(asked_terms) if terms & words[i])
+        row = [math.log(1 + (len(members) + 1) / (1 + df[j])) for j in range(len(asked_terms))]
+        for i in members:
+            weights[i] = row
+    return weights
+
+
+def _neighbours(metas: list[dict]) -> list[list[int]]:
+    """Positions of the sentences just before and after each one in its report, when scored too."""
+    at = {(m["article_id"], int(m["index"])): i for i, m in enumerate(metas)}
+    return [[at[key] for key in ((m["article_id"], int(m["index"]) - 1), (m["article_id"], int(m["index"]) + 1))
+             if key in at] for m in metas]
+
+
+def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int = READ,
+                    bridge: str | None = None) -> Scoring:
     """Score every sentence of the top ``read`` passages against the question; with a
     ``bridge`` entity (app.answering.bridge), sentences naming it gain and have it marked."""
     # the top passages, and further ones that name the bridge (it was read off the top 10)
     kept = [hit for rank, hit in enumerate(hits) if rank < read or (bridge and mention(bridge, hit.text))]
     order = {sid: rank for rank, hit in enumerate(kept) for sid in hit.sentence_ids}
     ids, texts, metas, vectors = store.sentences(list(order))
+    wanted = asked_in(question)
     if not ids:
-        return []
-    qvec = store.embedder.embed_query(question)
-    cosine = vectors @ qvec
+        return Scoring([], wanted, False)
     languages = sorted({m.get("language") or "" for m in metas})
-    asked = term_sets(question, question_language(question, [*languages, "en"]), languages)
-    context, places = _article_words(store, {m["article_id"] for m in metas})
-    # places the question names that a candidate report is datelined from ("in Passau"): a sentence
-    # from a report that names none of them is about somewhere else
-    named = set().union(*term_sets(" ".join(_NAME.findall(question)), "", languages))
-    anchors = named & places
-    wanted = answer_type(question)
+    asked_terms = term_sets(question, question_language(question, [*languages, "en"]), languages)
+    words = [set(tokenize(text, meta.get("language", ""), parts=True)) for text, meta in zip(texts, metas)]
+    relevance = _relevance(question, asked_terms, store, vectors, metas, words, [order[i] for i in ids], languages)
+    # no candidates where the asked kind cannot be seen (names in Chinese or Arabic script: a
+    # Latin "NFL" there is the one capitalised word, not the answer)
+    spans = [answers(wanted, text, meta.get("language", ""), question)
+             if wanted.visible_in(text, meta.get("language", "")) and not other_year(text, question) else []
+             for text, meta in zip(texts, metas)]
+    type_bonus = TYPE_BONUS * sum(not found for found in spans) / len(spans)
+    # an amount or a name in a report on something else answers nothing: only the reports about
+    # the question (their closest sentence within REPORT_REACH of the closest of all) gain
+    closest: dict[str, float] = {}
+    for meta, near in zip(metas, relevance):
+        closest[meta["article_id"]] = max(closest.get(meta["article_id"], -1.0), float(near))
+    top = max(closest.values())
+    spans = [found if closest[meta["article_id"]] >= top - REPORT_REACH else [] for found, meta in zip(spans, metas)]
     scored = []
-    for sid, text, meta, vec, cos in zip(ids, texts, metas, vectors, cosine):
-        words = set(tokenize(text, meta.get("language", "")))  # tokenised once for both word terms
-        share, around = max(len(asked), 1), context.get(meta["article_id"], set())
-        found = sum(1 for terms in asked if terms & words)
-        elsewhere = sum(1 for terms in asked if not terms & words and terms & around)
-        score = (float(cos) + LEXICAL_WEIGHT * found / share + CONTEXT_WEIGHT * elsewhere / share
-                 + RANK_PRIOR / (1 + order[sid]))
-        if anchors and not anchors & (words | context.get(meta["article_id"], set())):
-            score -= OFF_TOPIC
-        if wanted is AnswerType.NUMBER and not holds(wanted, text):
-            continue  # a "how many" question is not answered by a sentence without a number
-        typed = wanted is not None and wanted is not AnswerType.NUMBER and holds(wanted, text)
-        span = answer_span(wanted, text)
+    for i, (sid, text, meta, vec) in enumerate(zip(ids, texts, metas, vectors)):
+        language = meta.get("language", "")
         full = mention(bridge, text, in_full=True) if bridge else None
         named = full or (mention(bridge, text) if bridge else None)  # "Bankman-Fried" counts half
         bonus = BRIDGE_BONUS if full else BRIDGE_BONUS / 2 if named else 0.0
-        scored.append(Scored(sid, text, meta, score + TYPE_BONUS * typed + bonus, vec, typed, span or named,
-                             bool(full)))
+        tied = [s for s in spans[i] if bound(s, text, wanted, asked_terms, language)]
+        span = named or (_nearest(tied or spans[i], text, asked_terms, language) if spans[i] else None)
+        bonus += type_bonus * bool(spans[i]) + BOUND_BONUS * bool(tied)
+        near = float(relevance[i])
+        scored.append(Scored(sid, text, meta, near + bonus, vec, near, bool(spans[i]), span, bool(full),
+                             says_unknown(text)))
     scored.sort(key=lambda s: s.score, reverse=True)
-    return scored
+    possible = wanted.kind is not None and all(wanted.visible_in(t, m.get("language", "")) for t, m in zip(texts, metas))
+    return Scoring(scored, wanted, possible)
+
+
+def _relevance(question: str, asked_terms: list[frozenset[str]], store: NewsStore, vectors: np.ndarray,
+               metas: list[dict], words: list[set[str]], ranks: list[int], languages: list[str]) -> np.ndarray:
+    """How close each sentence is to the question: its similarity, the question's words it holds
+    and those found beside it (its neighbours, its report's title, place and outlet), each word
+    weighted by its focus (``_focus_weights``); a little for better-ranked passages; less for a
+    report from elsewhere than the place the question names."""
+    cosine = vectors @ store.embedder.embed_query(question)
+    context, places = _article_words(store, {m["article_id"] for m in metas})
+    # places the question names that a candidate report is datelined from ("in Passau"): a sentence
+    # from a report that names none of them is about somewhere else
+    anchors = set().union(*term_sets(" ".join(_NAME.findall(question)), "", languages)) & places
+    weights = _focus_weights(asked_terms, words, metas)
+    beside = _neighbours(metas)
+    scores = np.zeros(len(metas), np.float32)
+    for i, meta in enumerate(metas):
+        around = context.get(meta["article_id"], set()) | set().union(*(words[j] for j in beside[i]))
+        held = beside_it = 0.0  # focus weights of the question words in the sentence, and beside it
+        for weight, terms in zip(weights[i], asked_terms):
+            if terms & words[i]:
+                held += weight
+            elif terms & around:
+                beside_it += weight
+        lexical = (LEXICAL_WEIGHT * held + CONTEXT_WEIGHT * beside_it) / (sum(weights[i]) or 1.0)
+        scores[i] = float(cosine[i]) + lexical + RANK_PRIOR / (1 + ranks[i])
+        if anchors and not anchors & (words[i] | context.get(meta["article_id"], set())):
+            scores[i] -= OFF_TOPIC
+    return scores
+
+
+def _nearest(spans: list[Span], text: str, asked_terms: list[frozenset[str]], language: str) -> tuple[int, int]:
+    """The candidate phrase nearest the question's words in the sentence (the first when none is)."""
+    hits = [m.start() for m in re.finditer(r"\w+", text)
+            if any(set(tokenize(m.group(0), language)) & terms for terms in asked_terms)]
+    if not hits:
+        return spans[0].start, spans[0].end
+    best = min(spans, key=lambda s: min(abs(s.start - h) if h < s.start else abs(h - s.end) for h in hits))
+    return best.start, best.end
 
 
 def select(scored: list[Scored], max_citations: int, outlets: list[list[str]] = ()) -> list[Scored]:
@@ -104,7 +200,7 @@ def select(scored: list[Scored], max_citations: int, outlets: list[list[str]] = 
         if len(chosen) >= max_citations or cand.score < scored[0].score - EXTRA_MARGIN:
             break
         if scored[0].typed and not cand.typed:
-            continue  # the best sentence names the decree asked for; the others must too
+            continue  # the best sentence holds what was asked for; the others must too
         if any(float(cand.vector @ c.vector) > NEAR_REPEAT for c in chosen):
             continue
         if any(cand.meta.get("passage_id") == c.meta.get("passage_id") for c in chosen):
@@ -146,16 +242,30 @@ def _other_outlets(article, copies: dict) -> tuple[str, ...]:
     return tuple(sorted(others - {article.source}))
 
 
-def compose(citations: list[Citation]) -> str:
-    return " ".join(f"{c.sentence} [{c.n}]" for c in citations)
+def short_answer(chosen: list[Scored], citations: list[Citation]) -> tuple[str, int]:
+    """The phrase that answers, as the best cited sentence writes it, with that citation's number
+    ("", 0 when no cited sentence holds one)."""
+    best = max((item for item in chosen if item.span), key=lambda item: item.score, default=None)
+    if best is None:
+        return "", 0
+    number = next(c.n for c in citations if c.sentence_id == best.sentence_id)
+    return best.short, number
+
+
+def compose(citations: list[Citation], short: str = "", short_n: int = 0) -> str:
+    """The answer text: the short answer first when there is one, then the cited sentences."""
+    sentences = " ".join(f"{c.sentence} [{c.n}]" for c in citations)
+    return f"{short} [{short_n}]\n\n{sentences}" if short else sentences
 
 
 def abstention_text(question: str, closest: list[Citation], n_passages: int, missing_outlets: list[str],
-                    unknown_names: list[str] = ()) -> str:
+                    unknown_names: list[str] = (), unknown_fact: bool = False) -> str:
     if missing_outlets:
         text = render("no_such_outlet", question=question, outlets=", ".join(missing_outlets))
     elif unknown_names:
         text = render("no_such_name", question=question, names=", ".join(f'"{n}"' for n in unknown_names))
+    elif unknown_fact:
+        return render("not_known", question=question)
     else:
         text = render("abstention", question=question, searched=f"{n_passages} passages")
     if closest:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from app.text.nouns import compound_head
+
 # ISO 639-1 code -> PyStemmer's Snowball algorithm.
 SNOWBALL = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
@@ -29,7 +31,8 @@ DEFAULT = "en"  # a text of unknown language is analysed as English, the archive
 # Question words, which every question carries and passages rarely do (bm25s' lists lack them).
 _QUESTION_WORDS = {
     "en": "which what who whom whose when where why how does did do much many",
-    "de": "wer wen wem wessen wie was wo wann welche welcher welches welchen welchem warum wieso weshalb wieviel",
+    "de": "wer wen wem wessen wie was wo wann welche welcher welches welchen welchem warum wieso weshalb wieviel"
+          " viel viele vielen wievielte wievielten",
     "ru": "кто кого кому кем что чего чем где когда почему зачем как какой какая какое какие каких каком "
           "какого какому сколько чей чья чье чьи откуда куда",
     "es": "qué quién quiénes dónde cuándo cómo cuál cuáles cuánto cuánta cuántos cuántas",
@@ -112,13 +115,16 @@ def _words(text: str, language: str) -> tuple[list[str], list[str]]:
     return words, cjk
 
 
-def tokenize(text: str, language: str = "") -> list[str]:
+def tokenize(text: str, language: str = "", parts: bool = False) -> list[str]:
     """The terms of ``text`` read as ``language`` (ISO 639-1; ``""`` when unknown): word tokens
-    without stop words, stemmed; numbers ("326") kept as they are; CJK runs as bigrams."""
+    without stop words, stemmed; numbers ("326") kept as they are; CJK runs as bigrams. With
+    ``parts``, a German compound adds its last part ("Peitschenhiebe": also "hieb")."""
     language = base_language(language) or DEFAULT
     words, cjk = _words(text, language)
     stop = stopwords(language)
     words = [word for word in words if word not in stop]
+    if parts and language == "de":
+        words += [head for head in map(compound_head, words) if head]
     stemmer = _stemmer(language)
     return (stemmer.stemWords(words) if stemmer else words) + cjk
 
@@ -133,7 +139,8 @@ def term_sets(question: str, language: str, others: Iterable[str] = ()) -> list[
     stop = stopwords(own)
     sets = []
     for word in dict.fromkeys(w for w in words if w not in stop):
-        stems = {(_stemmer(lang).stemWord(word) if _stemmer(lang) else word) for lang in languages}
+        forms = [word, compound_head(word)] if "de" in languages else [word]  # "Rekordzeit" meets "Zeit"
+        stems = {(_stemmer(lang).stemWord(form) if _stemmer(lang) else form) for lang in languages for form in forms if form}
         sets.append(frozenset(stems))
     return sets + [frozenset((gram,)) for gram in dict.fromkeys(cjk)]
 

@@ -50,6 +50,7 @@ CSS = """
 .src-card.active mark.cited { background: #fbbf24; }
 .src-card .answer-span { text-decoration: underline; text-decoration-thickness: 2px; }
 .not-answer { font-size: .8em; text-transform: uppercase; color: #b91c1c; font-weight: 600; }
+.short-answer { font-weight: 600; margin-bottom: 6px; }
 .abstained { font-style: italic; border-left: 4px solid #b91c1c; padding-left: 8px; }
 a.cite-ref { font-weight: 600; text-decoration: none; cursor: pointer; }
 .time-range { font-size: .9em; margin-bottom: 6px; }
@@ -72,16 +73,21 @@ def answer_html(result: Answer, turn: int) -> str:
     if result.abstained:
         return f'<div class="abstained" dir="auto">{esc(result.answer)}</div>'
     valid = {c.n for c in result.citations}
-    parts, cursor = [], 0
-    for found in _MARKER.finditer(result.answer):
-        n = int(found.group(1))
-        if n not in valid:
-            continue
-        parts.append(esc(result.answer[cursor:found.start()]))
-        parts.append(f'<a class="cite-ref" href="#{_card_id(turn, n)}">&#91;{n}&#93;</a>')
-        cursor = found.end()
-    parts.append(esc(result.answer[cursor:]))
-    return f'<div class="answer" dir="auto">{"".join(parts)}</div>'
+    paragraphs = []
+    for k, paragraph in enumerate(result.answer.split("\n\n")):
+        parts, cursor = [], 0
+        for found in _MARKER.finditer(paragraph):
+            n = int(found.group(1))
+            if n not in valid:
+                continue
+            parts.append(esc(paragraph[cursor:found.start()]))
+            parts.append(f'<a class="cite-ref" href="#{_card_id(turn, n)}">&#91;{n}&#93;</a>')
+            cursor = found.end()
+        parts.append(esc(paragraph[cursor:]))
+        # the short answer, when there is one, opens the answer on a line of its own
+        css = "short-answer" if k == 0 and result.short else "answer-text"
+        paragraphs.append(f'<div class="{css}">{"".join(parts)}</div>')
+    return f'<div class="answer" dir="auto">{"".join(paragraphs)}</div>'
 
 
 def direction(language: str) -> str:

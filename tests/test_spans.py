@@ -1,0 +1,142 @@
+"""Typed phrases in sentences (app/answering/spans.py), German nouns (app/text/nouns.py) and
+sentences saying a fact is not known (app/answering/unknown.py), on real news sentences."""
+
+import pytest
+
+from app.answering.asked import asked_in
+from app.answering.spans import answers, bound, find, other_year
+from app.answering.unknown import says_unknown
+from app.text.analysis import term_sets
+from app.text.nouns import compound_head, is_german_noun
+
+
+def kinds(sentence: str, language: str) -> list[tuple[str, str]]:
+    return [(span.kind.value, span.text) for span in find(sentence, language)]
+
+
+@pytest.mark.parametrize("sentence, language, expected", [
+    ("Im vergangenen Jahr brachte der Power Lunch 2,2 Millionen Dollar ein.", "de", ("money", "2,2 Millionen Dollar")),
+    ("According to Statista, the firm raked in $5.89bn in 2022.", "en", ("money", "$5.89bn")),
+    ("The Wild pay him just under $2M per season.", "en", ("money", "just under $2M")),
+    ("Für den Verteidiger wird eine Ablöse von bis zu 30 Millionen Euro fällig.", "de", ("money", "bis zu 30 Millionen Euro")),
+    ("Sales in China grew by 5% compared to the year-ago period.", "en", ("percent", "5%")),
+    ("So hätten bereits 18 Prozent der Arbeiter einen All-in-Vertrag.", "de", ("percent", "18 Prozent")),
+    ("Das Geschäft sei auf zehn Jahre angelegt.", "de", ("duration", "zehn Jahre")),
+    ("Der ORF möchte am Küniglberg 15 bis 20 Neugründungen ansiedeln.", "de", ("number", "15 bis 20")),
+    ("It also has about 1,000 neurons to process what those eyes see.", "en", ("number", "about 1,000")),
+    ("Das Dokument wurde von mehr als 100 Ländern unterzeichnet.", "de", ("number", "mehr als 100")),
+    ("Шестикратный обладатель Грэмми Леди Гага исполнила гимн.", "ru", ("number", "Шестикратный")),
+    ("أدّت الفائزة ستة مرات بجائزة غرامي النشيد الوطني.", "ar", ("number", "ستة")),
+    ("公司收入增长了15%，达到300亿美元。", "zh", ("money", "300亿美元")),
+    ("Auf Erlass Nr. 326 vom 9. September 2025 hat er die Befugnisse erhalten.", "de", ("date", "9. September 2025")),
+    ("The match will be played on February 4 at Hong Kong Stadium.", "en", ("date", "February 4")),
+    ("Minnesota has not won since Nov. 7 against the Islanders.", "en", ("date", "Nov. 7")),
+    ("Seit November 2000 ist die ISS ständig bemannt.", "de", ("date", "November 2000")),
+    ("Президент подписал указ 26 октября 2025 года.", "ru", ("date", "26 октября 2025 года")),
+    ("2025年11月3日，公司宣布了结果。", "zh", ("date", "2025年11月3日")),
+    ("Bis 4. September, 13 Uhr, braucht Stenzel 50 Unterstützungserklärungen.", "de", ("date", "13 Uhr")),
+])
+def test_amounts_and_dates_as_the_source_writes_them(sentence, language, expected):
+    assert expected in kinds(sentence, language)
+
+
+def test_a_bare_number_in_a_date_or_an_amount_is_not_found_again():
+    found = kinds("Gagey sagte, 2016 sollten fünf Flugzeuge abgezogen werden, 2017 dann weitere neun.", "de")
+    assert ("date", "2016") in found and ("number", "fünf") in found and ("number", "neun") in found
+    assert ("number", "5.89") not in kinds("The firm raked in $5.89bn.", "en")  # not a time of day either
+
+
+def test_chinese_numerals_count_with_their_counter_word_and_not_inside_names():
+    found = kinds("职业碗防守截锋卡万·肖特以 11 分领先于全队，同时还有三次迫使掉球和两次重新接球。", "zh")
+    assert found == [("number", "11"), ("number", "三次"), ("number", "两次")]  # not the 万 of 卡万
+    assert kinds("他在两场季后赛中未投任何球。", "zh") == [("number", "两场")]
+
+
+@pytest.mark.parametrize("sentence, language, names", [
+    ("Nachfolger soll Hans Van Bylen werden, der bisher das Geschäft leitete.", "de", ["Hans Van Bylen"]),
+    ("Der Zweitplatzierte Patric Grüner aus Tirol wird am Vormittag erwartet.", "de", ["Patric Grüner"]),
+    ("Richter Carlos Samour verkündete am Freitagabend die Entscheidung.", "de", ["Carlos Samour"]),
+    ("An seine Stelle rückt Ömer Çelik, bisher Sprecher der AKP.", "de", ["Ömer Çelik", "AKP"]),
+    ("Iwan Kubrakow plant ein Treffen mit Mai Hoang.", "de", ["Iwan Kubrakow", "Mai Hoang"]),
+    ("Die Regierungen erhalten stärkere Mechanismen zum Kinderschutz.", "de", []),
+    ("Im Allgemeinen bedeutet das Minimalität.", "de", []),
+    ("Bisher musste Badawi Anfang Jänner 50 Hiebe erdulden.", "de", ["Badawi"]),
+    ("Dudamel, 1981 in Barquisimeto geboren, war ein Produkt von El Sistema.", "de", ["Dudamel", "Barquisimeto", "El Sistema"]),
+    ("The Everton manager said he was shocked.", "en", ["Everton"]),
+    ("Wilma Mankiller is a champion for the Cherokee Nation.", "en", ["Wilma Mankiller", "Cherokee Nation"]),
+    ("Peyton Manning became the first quarterback.", "en", ["Peyton Manning"]),
+    ("Леди Гага исполнила гимн в Санта-Кларе.", "ru", ["Леди Гага", "Санта-Кларе"]),
+    ("六届格莱美奖得主演唱了国歌。", "zh", []),
+])
+def test_names_are_capitalised_runs_without_german_common_nouns(sentence, language, names):
+    assert [text for kind, text in kinds(sentence, language) if kind == "name"] == names
+
+
+def test_german_nouns_and_their_compounds():
+    for noun in ("Nachfolger", "Unterstützungserklärungen", "Städten", "Mechanismen", "Henkel-Chef", "Amtes"):
+        assert is_german_noun(noun), noun
+    for name in ("Bylen", "Samour", "Çelik", "Barquisimeto", "Stenzel", "Buffett", "Activision", "Wien"):
+        assert not is_german_noun(name), name
+    assert compound_head("Peitschenhiebe") == "hiebe" and compound_head("Rekordzeit") == "zeit"
+    assert compound_head("Haus") == "" and compound_head("Buffett") == ""
+
+
+def test_what_answers_is_of_the_kind_asked_and_not_already_in_the_question():
+    question = "Whom does Kubrakow plan to meet in Ho Chi Minh City?"
+    sentence = "Iwan Kubrakow plant ein Treffen mit dem Direktor des Amtes für öffentliche Sicherheit, Mai Hoang."
+    assert [s.text for s in answers(asked_in(question), sentence, "de", question)] == ["Mai Hoang"]
+    count = "Wie viele weitere Langstreckenmaschinen will Air France im Jahr 2017 stilllegen?"
+    said = "Gagey sagte, 2016 sollten fünf Flugzeuge abgezogen werden, 2017 dann weitere neun."
+    assert [s.text for s in answers(asked_in(count), said, "de", count)] == ["fünf", "neun"]  # years are no counts
+    when = "Seit wann ist die ISS ständig bemannt?"
+    assert [s.text for s in answers(asked_in(when), "Seit November 2000 ist die ISS ständig bemannt.", "de", when)
+            ][0] == "Seit November 2000"
+    assert answers(asked_in("Why did it fail?"), "It failed in 2020.", "en", "Why did it fail?") == []
+
+
+def test_a_person_is_named_in_full_when_the_sentence_has_a_full_name():
+    question = "Which judge announced the sentence for James Holmes?"
+    sentence = ("Richter Carlos Samour verkündete in Centennial bei Denver die Entscheidung der Geschworenen "
+                "über eine Strafe für James Holmes.")
+    assert [s.text for s in answers(asked_in(question), sentence, "de", question)] == ["Carlos Samour"]
+    where = "Where did the judge announce the sentence for James Holmes?"  # places keep single words
+    assert [s.text for s in answers(asked_in(where), sentence, "de", where)] == ["Carlos Samour", "Centennial", "Denver"]
+
+
+def test_a_phrase_tied_to_what_is_asked():
+    question = "Wie viele Peitschenhiebe hat Raif Badawi bisher erhalten?"
+    sentence = "Bisher musste Badawi Anfang Jänner 50 Hiebe erdulden."
+    (fifty,) = answers(asked_in(question), sentence, "de", question)
+    assert bound(fifty, sentence, asked_in(question), term_sets(question, "de", ["de"]), "de")  # 50 Hiebe
+    by = "Um wie viel unterbot er seine Rekordzeit?"
+    said = "Er verbesserte bis zur Ziellinie seine Zeit um 40 Minuten."
+    (forty,) = answers(asked_in(by), said, "de", by)
+    assert bound(forty, said, asked_in(by), term_sets(by, "de", ["de"]), "de")  # "um" 40 Minuten
+    where = "In which city was Gustavo Dudamel born?"
+    born = "Dudamel, 1981 in Barquisimeto, Venezuela, geboren, war ein Produkt von El Sistema."
+    places = {s.text: bound(s, born, asked_in(where), term_sets(where, "en", ["de"]), "de")
+              for s in answers(asked_in(where), born, "de", where)}
+    assert places["Barquisimeto"] and not places["El Sistema"]
+
+
+def test_a_sentence_on_another_year_does_not_answer():
+    assert other_year("Auch zu den Philharmonikern, die ihn für das Neujahrskonzert 2017 engagiert haben.",
+                      "Who will conduct the New Year's Concert in 2018?")
+    assert not other_year("Er dirigiert 2018.", "Who will conduct the New Year's Concert in 2018?")
+    assert not other_year("He will conduct it.", "Who will conduct the New Year's Concert in 2018?")
+
+
+@pytest.mark.parametrize("sentence, unknown", [
+    ("Die Höhe des entstandenen Sachschadens ist nach Polizeiangaben noch nicht bekannt.", True),
+    ("Während die Todesursache des Popstars weiter unbekannt bleibt, erschien sein Album.", True),
+    ("Wann die Wahl stattfindet, ist noch offen.", True),
+    ("The terms of the deal were not disclosed.", True),
+    ("Причина аварии пока неизвестна.", True),
+    ("Se desconoce el número de víctimas.", True),
+    ("事故原因目前还不清楚。", True),
+    ("لم يتضح بعد سبب الحادث.", True),
+    ("Er ist offen für Gespräche.", False),
+    ("Die Konferenz fand in Hanoi statt.", False),
+])
+def test_sentences_that_say_a_fact_is_not_known(sentence, unknown):
+    assert says_unknown(sentence) is unknown
