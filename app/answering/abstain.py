@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.answering.coverage import checked as coverage_checked
 from app.answering.coverage import uncovered_names
-from app.answering.extractive import REPORT_REACH, Scored, Scoring
+from app.answering.extractive import Scored, Scoring
 from app.answering.spans import Kind
 from app.retrieval.outlets import unknown_outlets
 from app.store.lexical import LexicalIndex
@@ -49,24 +49,13 @@ def refusal(question: str, scoring: Scoring, hits: list[Hit], index: LexicalInde
         return Refusal("score")
     ranked = sorted(scoring.sentences, key=lambda s: s.relevance, reverse=True)
     none_of_kind = (scoring.asked.kind in REFUSED_KINDS and scoring.typed_possible
-                    and not any(s.typed for s in _about_it(ranked)))
+                    and not any(s.typed for s in scoring.sentences))  # typed only in reports about it
     said = _not_known(ranked, none_of_kind)
     if said is not None:
         return Refusal("not_known", cited=said)
     if none_of_kind:
         return Refusal("kind")
     return None
-
-
-def _about_it(ranked: list[Scored]) -> list[Scored]:
-    """The sentences of the reports about the question: those whose closest sentence is within
-    ``REPORT_REACH`` of the closest sentence of all (an amount in a report on something else
-    answers nothing)."""
-    closest: dict[str, float] = {}
-    for item in ranked:
-        closest.setdefault(item.meta["article_id"], item.relevance)
-    top = ranked[0].relevance if ranked else 0.0
-    return [item for item in ranked if closest[item.meta["article_id"]] >= top - REPORT_REACH]
 
 
 def _not_known(ranked: list[Scored], none_of_kind: bool) -> Scored | None:

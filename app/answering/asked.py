@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from app.answering.spans import Kind
+from app.text.analysis import base_language
 
 # Nouns after "which"/"welche"/"what" that name the class of the answer.
 _CLASS_NOUNS = {
@@ -82,7 +83,7 @@ _PATTERNS: list[tuple[Kind | None, re.Pattern]] = [
         r"\b(who|whom|whose|wer|wem|wen|wessen|mit wem|von wem|кто|кого|кому|кем|quién|quiénes|a quién)\b|谁|^\s*من\s", re.I)),
 ]
 _WHICH_WORDS = re.compile(rf"\b{_WHICH}\s+(?P<words>(?:[\w-]+\s+){{0,3}}[\w-]+)", re.I)
-_IN_WHICH = re.compile(rf"\b(?:in|at|from|to|in|aus|nach|bei|в|из|en|desde)\s+{_WHICH}\s+(?P<noun>\w+)", re.I)
+_IN_WHICH = re.compile(rf"\b(?:in|at|from|to|aus|nach|bei|в|из|en|desde)\s+{_WHICH}\s+(?P<noun>\w+)", re.I)
 _AUXILIARY = re.compile(r"(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|may|might|must"
                         r"|ist|sind|war|waren|hat|haben|hatte|hatten|wird|werden|wurde|wurden|kann|können|soll|sollen"
                         r"|will|wollen|muss|müssen|darf)$", re.I)
@@ -111,7 +112,7 @@ class Asked:
         capitals mark them (not in Chinese or Arabic); numbers and dates everywhere."""
         if not self.names:
             return True
-        return language.split("-")[0] not in _UNCASED_LANGUAGES and bool(_CASED.search(sentence))
+        return base_language(language) not in _UNCASED_LANGUAGES and bool(_CASED.search(sentence))
 
 
 # Nouns naming an amount of money; German compounds end in them ("Jahresgehalt", "Preisgeld").

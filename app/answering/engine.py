@@ -64,12 +64,12 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         outlets = named_sources(question, stored)
         bridge = bridge_entity(question, state["passages"]) if bridge_applies(question, outlets) else None
         threshold = store.embedder.abstain_below if settings.abstain_below is None else settings.abstain_below
-        scoring = extractive.score_sentences(question, state["passages"], store, bridge=bridge)
-        refused = refusal(question, scoring, state["passages"], store.lexical_index(), stored, threshold)
+        index, hits = store.lexical_index(), state["passages"]
+        scoring = extractive.score_sentences(question, hits, store, bridge=bridge)
+        refused = refusal(question, scoring, hits, index, stored, threshold)
         if refused is not None and refused.reason == "kind":  # read every passage before saying none holds one
-            scoring = extractive.score_sentences(question, state["passages"], store, read=len(state["passages"]),
-                                                 bridge=bridge)
-            refused = refusal(question, scoring, state["passages"], store.lexical_index(), stored, threshold)
+            scoring = extractive.score_sentences(question, hits, store, read=len(hits), bridge=bridge)
+            refused = refusal(question, scoring, hits, index, stored, threshold)
         if refused is not None:
             cited = extractive.to_citations([refused.cited], store) if refused.cited else []
             return {**state, "citations": cited, "abstained": True, "refusal": refused, "scored": scoring.sentences,
@@ -164,7 +164,8 @@ def stream_answer(
                                           refused.missing_outlets if refused else [],
                                           refused.unknown_names if refused else [], not_known)
         result["citations"] = state["citations"] if not_known else []
-        text += "".join(f" {c.sentence} [{c.n}]" for c in result["citations"])
+        if result["citations"]:
+            text += " " + extractive.compose(result["citations"])
     elif result["answerer"] == "extractive":
         text = extractive.compose(result["citations"], short, short_n)
     else:

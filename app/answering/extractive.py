@@ -50,7 +50,7 @@ class Scored:
     score: float
     vector: np.ndarray
     relevance: float = 0.0  # the score before the bonuses for holding what was asked or the bridge
-    typed: bool = False  # holds the kind of thing the question asks for
+    typed: bool = False  # holds the kind of thing the question asks for, in a report about the question
     span: tuple[int, int] | None = None  # the phrase that answers, in the sentence
     names_bridge: bool = False  # names in full the entity a multi-report question asks for
     unknown: bool = False  # says that what the question asks is not known
@@ -122,17 +122,12 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     relevance = _relevance(question, asked_terms, store, vectors, metas, words, [order[i] for i in ids], languages)
     # no candidates where the asked kind cannot be seen (names in Chinese or Arabic script: a
     # Latin "NFL" there is the one capitalised word, not the answer)
-    spans = [answers(wanted, text, meta.get("language", ""), question)
-             if wanted.visible_in(text, meta.get("language", "")) and not other_year(text, question) else []
-             for text, meta in zip(texts, metas)]
+    visible = [wanted.visible_in(text, meta.get("language", "")) for text, meta in zip(texts, metas)]
+    spans = [answers(wanted, text, meta.get("language", ""), question) if seen and not other_year(text, question)
+             else [] for text, meta, seen in zip(texts, metas, visible)]
     type_bonus = TYPE_BONUS * sum(not found for found in spans) / len(spans)
-    # an amount or a name in a report on something else answers nothing: only the reports about
-    # the question (their closest sentence within REPORT_REACH of the closest of all) gain
-    closest: dict[str, float] = {}
-    for meta, near in zip(metas, relevance):
-        closest[meta["article_id"]] = max(closest.get(meta["article_id"], -1.0), float(near))
-    top = max(closest.values())
-    spans = [found if closest[meta["article_id"]] >= top - REPORT_REACH else [] for found, meta in zip(spans, metas)]
+    about = _about(metas, relevance)  # only sentences of the reports about the question gain
+    spans = [found if meta["article_id"] in about else [] for found, meta in zip(spans, metas)]
     scored = []
     for i, (sid, text, meta, vec) in enumerate(zip(ids, texts, metas, vectors)):
         language = meta.get("language", "")
@@ -146,8 +141,17 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         scored.append(Scored(sid, text, meta, near + bonus, vec, near, bool(spans[i]), span, bool(full),
                              says_unknown(text)))
     scored.sort(key=lambda s: s.score, reverse=True)
-    possible = wanted.kind is not None and all(wanted.visible_in(t, m.get("language", "")) for t, m in zip(texts, metas))
-    return Scoring(scored, wanted, possible)
+    return Scoring(scored, wanted, wanted.kind is not None and all(visible))
+
+
+def _about(metas: list[dict], relevance: np.ndarray) -> frozenset[str]:
+    """The reports about the question: their closest sentence is within ``REPORT_REACH`` of the
+    closest of all (an amount or a name in a report on something else answers nothing)."""
+    closest: dict[str, float] = {}
+    for meta, near in zip(metas, relevance):
+        closest[meta["article_id"]] = max(closest.get(meta["article_id"], -1.0), float(near))
+    top = max(closest.values())
+    return frozenset(article for article, near in closest.items() if near >= top - REPORT_REACH)
 
 
 def _relevance(question: str, asked_terms: list[frozenset[str]], store: NewsStore, vectors: np.ndarray,
