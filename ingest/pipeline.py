@@ -177,7 +177,7 @@ def _group_copies(prepared: list[PreparedArticle], store: NewsStore, seen: list)
 
 
 def _prepare(articles: list[Article], store: NewsStore, max_tokens: int, report: IngestReport):
-    """Split the articles and embed all their sentences and passages in two large batches."""
+    """Split the articles and embed all their sentences and passages in one large batch."""
     split = []
     for article in articles:
         sentences, passages = split_article(article, max_tokens)
@@ -187,8 +187,12 @@ def _prepare(articles: list[Article], store: NewsStore, max_tokens: int, report:
         split.append((article, sentences, passages))
     if not split:
         return []
-    sentence_vectors = store.embedder.embed_documents([s.text for _, ss, _ in split for s in ss])
-    passage_vectors = store.embedder.embed_documents([p.text for _, _, ps in split for p in ps])
+    position = {s.id: i for i, s in enumerate(s for _, ss, _ in split for s in ss)}
+    sentence_vectors, passage_vectors = store.embedder.embed_passages(
+        [s.text for _, ss, _ in split for s in ss],
+        [[position[sid] for sid in p.sentence_ids] for _, _, ps in split for p in ps],
+        [p.text for _, _, ps in split for p in ps],
+    )
     prepared, s_at, p_at = [], 0, 0
     for article, sentences, passages in split:
         prepared.append(

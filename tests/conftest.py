@@ -142,3 +142,11 @@ def planted_settings(tmp_path_factory):
     settings = load_settings(store=folder / "store")
     ingest([SEED_ARTICLE, folder / "planted.md"], open_store(settings), progress=False)
     return settings
+
+
+def stored_sentences(store, where: dict | None = None) -> dict:
+    """The sentences the store holds (in the rows of the passages matching ``where``), shaped
+    like a Chroma ``get``: ids, documents, metadatas."""
+    passages = store.collection("passages").get(where=where, include=[])["ids"]
+    ids, texts, metas, _ = store.sentences_of(passages)
+    return {"ids": ids, "documents": texts, "metadatas": metas}

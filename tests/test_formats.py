@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, stored_sentences
 
 from app import answer
 from app.answering.engine import open_store
@@ -115,7 +115,7 @@ def _articles(name: str):
 
 
 def _sentences(store, article_id: str) -> dict[str, dict]:
-    got = store.collection("sentences").get(where={"article_id": article_id}, include=["documents", "metadatas"])
+    got = stored_sentences(store, {"article_id": article_id})
     return dict(zip(got["documents"], got["metadatas"]))
 
 

@@ -172,7 +172,7 @@ def _snapshot(store: NewsStore, article_id: str) -> dict:
     include = ["documents", "metadatas"]
     row = store.collection("articles").get(ids=[article_id], include=include)
     snapshot = {"article": (row["ids"], row["documents"], row["metadatas"])}
-    for name in ("sentences", "passages"):
+    for name in ("passages",):
         got = store.collection(name).get(where={"article_id": article_id}, include=include)
         metas = [json.dumps(m, sort_keys=True) for m in got["metadatas"]]
         snapshot[name] = sorted(zip(got["ids"], got["documents"], metas))
@@ -249,7 +249,7 @@ def test_nasty_files_are_stored_sanitised_or_rejected_and_nothing_stored_changes
 
     assert _snapshot(store, seed_id) == before  # what was stored before is unchanged
     assert ingest([SEED_ARTICLE], store, progress=False).unchanged == [seed_id]
-    assert store.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
+    assert store.lexical_index().passage_ids == store.collection("passages").get(include=[])["ids"]
 
 
 def test_jsonl_of_mostly_good_lines_reports_each_broken_line(tmp_path):

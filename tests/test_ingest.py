@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import DECREE, SEED_ARTICLE
+from conftest import DECREE, SEED_ARTICLE, stored_sentences
 
 from app.embeddings import make_embedder
 from app.retrieval import search as retrieve
@@ -10,6 +10,7 @@ from app.retrieval.retriever import HybridRetriever
 from app.retrieval.search import BOILERPLATE
 from app.store import NewsStore
 from app.store.lexical import BOILERPLATE_STORIES, LexicalIndex, boilerplate_share
+from app.store.segments import text_hash
 from ingest.pipeline import ingest
 
 
@@ -29,7 +30,7 @@ def test_seed_article_metadata_and_sentences(store):
     (article,) = store.articles(report.added, with_text=True).values()
     assert (article.source, article.published, article.language, article.place) == ("BelTA", "2025-10-26", "de", "MINSK")
     assert article.title == "Die Republik Belarus hat die UN-Konvention gegen Cyberkriminalität unterzeichnet."
-    got = store.collection("sentences").get(where={"article_id": article.id}, include=["documents", "metadatas"])
+    got = stored_sentences(store, {"article_id": article.id})
     texts = dict(zip(got["ids"], got["documents"]))
     assert DECREE in texts.values()
     first = min(zip(got["metadatas"], got["documents"]), key=lambda md: md[0]["index"])[1]
@@ -43,7 +44,7 @@ def test_passages_keep_the_budget_and_break_at_paragraph_ends_where_they_can(sto
 
     ingest([SEED_ARTICLE], store, max_tokens=60)
     passages = store.collection("passages").get(include=["documents", "metadatas"])
-    sentences = store.collection("sentences").get(include=["documents", "metadatas"])
+    sentences = stored_sentences(store)
     assert passages["ids"]
     sentence = {i: (t, m) for i, t, m in zip(sentences["ids"], sentences["documents"], sentences["metadatas"])}
     paragraph_tokens: dict[int, int] = {}
@@ -78,8 +79,8 @@ def test_reingest_changes_nothing_and_edit_replaces(tmp_path, store):
     source.write_text("BERLIN (dpa) - Ganz neuer Satz über Berlin.", "utf-8")
     edited = ingest([source], store)
     assert len(edited.updated) == 1
-    assert store.count("articles") == 1 and store.count("sentences") == 1
-    assert store.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
+    assert store.count("articles") == 1 and len(stored_sentences(store)["ids"]) == 1
+    assert store.lexical_index().passage_ids == store.collection("passages").get(include=[])["ids"]
     # The sentence index follows the edit: the old sentences are gone, the new one is found.
     assert store.lexical_index().sentence_scores("Zweiter folgt, dritter Absatz").max() == 0
     assert store.lexical_index().sentence_scores("ganz neuer").max() > 0
@@ -135,7 +136,7 @@ def test_html_article(tmp_path, store):
 
 
 def test_interrupted_write_is_repaired(tmp_path, store):
-    """Sentences written without their article record (a crash) are replaced on the next run."""
+    """Passages written without their article record (a crash) are replaced on the next run."""
     from ingest.build.articles import build_article
     from ingest.build.chunk import split_article
     from ingest.read.readers import read_records
@@ -143,25 +144,25 @@ def test_interrupted_write_is_repaired(tmp_path, store):
     (record,) = list(read_records(SEED_ARTICLE))
     article = build_article(record)
     sentences, passages = split_article(article)
-    vecs = store.embedder.embed_documents([s.text for s in sentences])
-    store.collection("sentences").add(ids=[s.id for s in sentences], embeddings=vecs.tolist(),
-                                      documents=[s.text for s in sentences],
-                                      metadatas=[{"article_id": article.id} for _ in sentences])
+    vecs = store.embedder.embed_documents([p.text for p in passages])
+    store.collection("passages").add(ids=[p.id for p in passages], embeddings=vecs,
+                                     documents=[p.text for p in passages],
+                                     metadatas=[{"article_id": article.id, "sentence_ids": "[]"} for _ in passages])
     assert store.count("articles") == 0
     report = ingest([SEED_ARTICLE], store)
     assert report.added == [article.id]
-    assert store.count("sentences") == len(sentences)
+    assert len(stored_sentences(store)["ids"]) == len(sentences)
 
 
 def test_a_reader_sees_articles_another_writer_added(tmp_path, embedder):
     writer = NewsStore.open(tmp_path / "shared", embedder)
     ingest([SEED_ARTICLE], writer)
     reader = NewsStore.open(tmp_path / "shared", embedder)
-    before = set(reader.lexical_index().ids)
+    before = set(reader.lexical_index().passage_ids)
     extra = tmp_path / "extra.txt"
     extra.write_text("Ein neuer Bericht über Passau. Er hat zwei Sätze.", "utf-8")
     ingest([extra], writer)
-    after = set(reader.lexical_index().ids)
+    after = set(reader.lexical_index().passage_ids)
     assert before < after and any(pid.startswith("f-extra:") for pid in after)
 
 
@@ -171,7 +172,7 @@ def test_index_left_stale_by_a_crash_is_rebuilt_on_read(tmp_path, embedder):
     store._mark_pending()  # as if an ingest died after writing to Chroma
     store.collection("passages").delete(ids=[store.lexical.ids[0]])
     fresh = NewsStore.open(tmp_path / "s", embedder)
-    assert fresh.lexical_index().ids == store.collection("passages").get(include=[])["ids"]
+    assert fresh.lexical_index().passage_ids == store.collection("passages").get(include=[])["ids"]
 
 
 def test_headline_repeated_as_first_line_is_not_a_sentence(tmp_path, store):
@@ -179,7 +180,7 @@ def test_headline_repeated_as_first_line_is_not_a_sentence(tmp_path, store):
     path.write_text(json.dumps({"id": "t1", "title": "Hafen wieder offen",
                                 "text": "Hafen wieder offen\n\nHAMBURG (dpa) - Der Hafen ist wieder offen. Schiffe fahren."}), "utf-8")
     ingest([path], store)
-    got = store.collection("sentences").get(where={"article_id": "t1"}, include=["documents"])
+    got = stored_sentences(store, {"article_id": "t1"})
     assert sorted(got["documents"]) == ["Der Hafen ist wieder offen.", "Schiffe fahren."]
     (article,) = store.articles(["t1"]).values()
     assert (article.place, article.source) == ("HAMBURG", "dpa")
@@ -225,7 +226,7 @@ def test_ingest_puts_the_vector_indexes_on_disk_and_keeps_chromas_threshold(tmp_
     monkeypatch.setattr(store, "_unreachable", lambda name, ids, depth=3: checked.extend(ids) or real(name, ids, depth))
     ingest([SEED_ARTICLE], store)
     tail = _log_tail(store.folder)
-    assert set(tail) == {"articles", "passages", "sentences"} and set(tail.values()) == {0}
+    assert set(tail) == {"articles", "passages"} and set(tail.values()) == {0}
     passages = store.collection("passages").get(include=[])["ids"]
     assert sorted(checked) == sorted(passages)  # each written passage was checked for reachability
     for name in tail:
@@ -233,11 +234,11 @@ def test_ingest_puts_the_vector_indexes_on_disk_and_keeps_chromas_threshold(tmp_
 
     # a writer killed inside ``settle`` leaves the threshold at 1 and the write pending: the next
     # ingest puts it back
-    store.collection("sentences").modify(configuration={"hnsw": {"sync_threshold": 1}})
+    store.collection("passages").modify(configuration={"hnsw": {"sync_threshold": 1}})
     store.chroma.set_pending(True)
     again = NewsStore.open(tmp_path / "store", embedder)
     assert ingest([SEED_ARTICLE], again).unchanged
-    assert again.client.get_collection("sentences").configuration["hnsw"]["sync_threshold"] == 1000
+    assert again.client.get_collection("passages").configuration["hnsw"]["sync_threshold"] == 1000
     assert set(_log_tail(again.folder).values()) == {0}
 
 
@@ -248,9 +249,14 @@ def test_boilerplate_shares_count_stories_not_copies():
     # Passage 3 is a syndicated copy of passage 0's story: the sign-up line is in four stories.
     notice, other = len("sign up for our newsletter."), len("rates rose.")
     assert BOILERPLATE_STORIES == 4
-    assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a", "d"], 5).tolist() == pytest.approx(
+    def shares(stories):
+        return boilerplate_share(np.array(owners), np.array([text_hash(t) for t in texts]),
+                                 np.array([text_hash(s) for s in stories]),
+                                 np.array([len(" ".join(t.split())) for t in texts]), 5).tolist()
+
+    assert shares(["a", "a", "b", "c", "a", "a", "d"]) == pytest.approx(
         [notice / (notice + other), 1.0, 1.0, notice / (notice + other), 1.0])
-    assert boilerplate_share(owners, texts, ["a", "a", "b", "c", "a", "a", "a"], 5).tolist() == [0.0] * 5
+    assert shares(["a", "a", "b", "c", "a", "a", "a"]) == [0.0] * 5
 
 
 def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store, monkeypatch):
@@ -286,3 +292,31 @@ def test_boilerplate_passages_rank_after_the_reporting(tmp_path, store, monkeypa
     plain = HybridRetriever(store=store, k=6).search("Morning Brief newsletter access")
     assert [hit.passage_id in boiler for hit in plain] != ranked
     assert {hit.passage_id for hit in plain} == {hit.passage_id for hit in hits}
+
+
+def test_a_store_of_the_older_layout_is_refused_with_the_fix(tmp_path, embedder):
+    """Stores that kept a Chroma row per sentence are refused by name, untouched."""
+    import chromadb
+
+    from app.errors import ConfigError
+
+    old = chromadb.PersistentClient(str(tmp_path / "old"))
+    old.create_collection("sentences").add(ids=["a:s0"], embeddings=[[0.1] * 512], documents=["Ein Satz."])
+    del old
+    with pytest.raises(ConfigError, match=r"older layout.*newsqa ingest SOURCES --store NEW_FOLDER"):
+        NewsStore.open(tmp_path / "old", embedder)
+    assert chromadb.PersistentClient(str(tmp_path / "old")).get_collection("sentences").count() == 1
+
+
+def test_a_passage_row_carries_its_sentences(store):
+    """Sentences live in their passage's row: ids, text cut from the passage, place in the
+    article, and a float16 vector within 1e-3 of the model's."""
+    ingest([SEED_ARTICLE], store)
+    rows = store.collection("passages").get(include=["documents", "metadatas"])
+    ids, texts, metas, vectors = store.sentences_of(rows["ids"])
+    (article,) = store.articles({m["article_id"] for m in metas}, with_text=True).values()
+    assert [m["index"] for m in metas] == list(range(len(ids))) and DECREE in texts
+    for text, meta in zip(texts, metas):
+        assert article.text[meta["start"] : meta["end"]] == text and meta["passage_id"] in rows["ids"]
+    assert np.allclose((vectors * store.embedder.embed_documents(texts)).sum(axis=1), 1.0, atol=1e-3)
+    assert store.stats()["sentences"] == len(ids)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import LANGUAGES, SHARED, first_question, xquad_article
+from conftest import LANGUAGES, SHARED, first_question, stored_sentences, xquad_article
 
 from app import answer
 from app.config import load_settings
@@ -49,7 +49,7 @@ def test_a_wire_report_in_each_language_is_ingested_with_its_dateline_date_and_s
     body = xquad_article(language)["text"].lstrip("\ufeff")
     (article,) = store.articles(["f-" + name.removesuffix(".txt")], with_text=True).values()
     assert (article.language, article.place, article.source, article.published) == (language, place, agency, day)
-    got = store.collection("sentences").get(where={"article_id": article.id}, include=["documents", "metadatas"])
+    got = stored_sentences(store, {"article_id": article.id})
     ordered = [text for _, text in sorted(zip((m["index"] for m in got["metadatas"]), got["documents"]))]
     assert not any(dateline.strip(" –-") in text for text in ordered)  # the dateline is metadata
     first_end = min(i for i in (body.find(mark) for mark in ".。؟?!") if i >= 0) + 1

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MULTIHOP, SEED_ARTICLE, cached_store
+from conftest import MULTIHOP, SEED_ARTICLE, cached_store, stored_sentences
 
 from app.config import load_settings
 from app.errors import EmptyStoreError
-from app.store import ARTICLES, PASSAGES, SENTENCES, NewsStore
+from app.store import ARTICLES, PASSAGES, NewsStore
 from app.store.lexical import LexicalIndex, fingerprint
 from app.store.writelock import StoreBusyError, WriteLock
 
@@ -123,9 +123,9 @@ def test_second_writer_fails_fast_waits_when_asked_and_readers_keep_answering(tm
     def look() -> bool:
         seen.update(reader.collection(ARTICLES).get(include=[])["ids"])
         for article_id in seen - found:
-            (sentence_id,) = reader.collection(SENTENCES).get(where={"article_id": article_id}, limit=1)["ids"]
-            _, _, _, vectors = reader.sentences([sentence_id])  # the app's read of new rows
-            if sentence_id in reader.query(SENTENCES, vectors[0], 3)[0]:
+            (passage_id,) = reader.collection(PASSAGES).get(where={"article_id": article_id}, limit=1)["ids"]
+            _, _, vectors = reader.vectors(PASSAGES, [passage_id])  # the app's read of new rows
+            if passage_id in reader.query(PASSAGES, vectors[0], 3)[0]:
                 found.add(article_id)
         return bool(seen) and found == seen
 
@@ -168,7 +168,7 @@ def test_killed_writer_leaves_no_lock_and_the_next_run_repairs(tmp_path, forty_a
     assert not (store / "lexical.pending").exists() and holder(store) == {}
     repaired = NewsStore.open(store, embedder)
     articles = repaired.collection(ARTICLES).get(include=["metadatas"])
-    sentences = repaired.collection(SENTENCES).get(include=["metadatas"])
+    sentences = stored_sentences(repaired)
     per_article: dict[str, int] = {}
     for meta in sentences["metadatas"]:
         per_article[meta["article_id"]] = per_article.get(meta["article_id"], 0) + 1
@@ -211,7 +211,7 @@ def test_ingest_killed_twenty_times_ends_equal_to_a_clean_ingest(tmp_path_factor
     crashed = NewsStore.open(store, embedder)
     crashed.count(PASSAGES)
     clean = NewsStore.open(clean_path, embedder)
-    for name in (ARTICLES, PASSAGES, SENTENCES):
+    for name in (ARTICLES, PASSAGES):
         a = crashed.scan(name, ["documents", "metadatas"])
         b = clean.scan(name, ["documents", "metadatas"])
         assert len(a["ids"]) == len(set(a["ids"])) == len(b["ids"]), name  # counts equal, no duplicates

@@ -16,7 +16,7 @@ import pytest
 from conftest import DECREE, ROOT, SEED_ARTICLE
 
 from app.errors import ConfigError
-from app.store import ARTICLES, PASSAGES, SENTENCES, NewsStore
+from app.store import ARTICLES, PASSAGES, NewsStore
 from app.store.connection import REFRESH_S
 from ingest.pipeline import ingest, ingest_and_remember, sync
 
@@ -83,34 +83,66 @@ def test_ingest_reingest_edit_and_remove(make_store, tmp_path):
     store = make_store()
     report = ingest([SEED_ARTICLE, ROOT / "samples"], store, progress=False)
     assert len(report.added) == 6 and report.ok
-    counts = {name: store.count(name) for name in (ARTICLES, PASSAGES, SENTENCES)}
+    counts = {name: store.count(name) for name in (ARTICLES, PASSAGES)}
+    counts["sentences"] = store.stats()["sentences"]
     again = ingest([SEED_ARTICLE, ROOT / "samples"], store, progress=False)
-    assert len(again.unchanged) == 6 and {n: store.count(n) for n in counts} == counts
+    assert len(again.unchanged) == 6 and {n: store.count(n) for n in (ARTICLES, PASSAGES)} == {
+        n: counts[n] for n in (ARTICLES, PASSAGES)} and store.stats()["sentences"] == counts["sentences"]
 
     edited = tmp_path / SEED_ARTICLE.name
     edited.write_text(SEED_ARTICLE.read_text("utf-8") + "\n\nDer Text endet mit einem neuen Satz über Minsk.", "utf-8")
     assert len(ingest([edited], store, progress=False).updated) == 1
-    assert store.count(ARTICLES) == 6 and store.count(SENTENCES) == counts[SENTENCES] + 1
-    assert sorted(store.lexical_index().ids) == sorted(store.collection(PASSAGES).get(include=[])["ids"])
+    assert store.count(ARTICLES) == 6 and store.stats()["sentences"] == counts["sentences"] + 1
+    assert sorted(store.lexical_index().passage_ids) == sorted(store.collection(PASSAGES).get(include=[])["ids"])
 
     (gone,) = [a.id for a in store.list_articles() if a.title.startswith("Hochwasser")]
     passages = set(store.collection(PASSAGES).get(where={"article_id": gone})["ids"])
     store.remove([gone])
-    assert store.count(ARTICLES) == 5 and not store.collection(SENTENCES).get(where={"article_id": gone})["ids"]
-    assert passages and not passages & set(store.lexical_index().ids)
+    assert store.count(ARTICLES) == 5 and not store.collection(PASSAGES).get(where={"article_id": gone})["ids"]
+    assert passages and not passages & set(store.lexical_index().passage_ids)
 
 
 def test_a_second_connection_sees_writes_in_dense_and_lexical_search(make_store):
     writer, reader = make_store(), make_store()
     ingest([SEED_ARTICLE], writer, progress=False)
-    before = set(reader.lexical_index().ids)
+    before = set(reader.lexical_index().passage_ids)
     ingest([ROOT / "samples"], writer, progress=False)
     time.sleep(REFRESH_S + 0.1)  # server mode reads the generation at most this often
-    after = set(reader.lexical_index().ids)
+    after = set(reader.lexical_index().passage_ids)
     assert before < after and len(after) == writer.count(PASSAGES)
-    new = writer.collection(SENTENCES).get(where={"article_id": {"$ne": writer.list_articles()[-1].id}})["ids"]
-    (sid, *_), _, _, vectors = reader.sentences(new[-1:])
-    assert sid in reader.query(SENTENCES, vectors[0], 3)[0]
+    new = writer.collection(PASSAGES).get(where={"article_id": {"$ne": writer.list_articles()[-1].id}})["ids"]
+    (pid,), _, vectors = reader.vectors(PASSAGES, new[-1:])
+    assert pid in reader.query(PASSAGES, vectors[0], 3)[0]
+    (sid, *_), texts, _, _ = reader.sentences_of([pid])  # the sentences come with the passage row
+    assert sid.startswith(pid.split(":p")[0] + ":s") and texts[0]
+
+
+def test_a_reader_follows_a_write_by_reading_only_what_changed(make_store, monkeypatch):
+    """The reader's BM25 index takes in another process's write without reading every passage
+    (server mode: the logged change; local mode: the writer's new segment), and then scores as an
+    index built afresh from the store."""
+    from app.store.lexical import LexicalIndex
+    from app.store.segments import Segment
+
+    writer, reader = make_store(), make_store()
+    ingest([ROOT / "samples"], writer, progress=False)
+    reader.lexical_index()
+    reads, loads = [], []
+    scan, load = reader.scan, Segment.load
+    monkeypatch.setattr(reader, "scan", lambda name, include, where=None: reads.append((include, where)) or scan(name, include, where))
+    monkeypatch.setattr(Segment, "load", classmethod(lambda cls, folder, name: loads.append(name) or load(folder, name)))
+    ingest([SEED_ARTICLE], writer, progress=False)
+    time.sleep(REFRESH_S + 0.1)
+    index = reader.lexical_index()
+    assert any(pid.startswith("f-belta") for pid in index.passage_ids)
+    assert not [where for include, where in reads if "documents" in include and where is None]  # no full read
+    assert len(loads) <= 1  # at most the one new segment
+    fresh = LexicalIndex(None)
+    fresh.use([writer._lexical_segment(None)], save=False)
+    question = "Wer hat die Konvention gegen Cyberkriminalität unterzeichnet?"
+    got, want = index.scores(question, "de"), fresh.scores(question, "de")
+    assert {pid: got[index.position(pid)] for pid in index.passage_ids} == pytest.approx(
+        {pid: want[fresh.position(pid)] for pid in fresh.passage_ids}, abs=1e-5)
 
 
 def test_server_mode_refuses_a_bad_address_clearly(embedder, tmp_path):

@@ -111,7 +111,7 @@ def test_edited_page_replaces_its_sentences_and_removal_by_variant_url(site, sto
     ids, missing = news.resolve([url + "?utm_campaign=x"])
     assert len(ids) == 1 and not missing
     news.remove(ids)
-    assert news.count() == 0 and news.count("sentences") == 0
+    assert news.count() == 0 and news.count("passages") == 0
 
 
 def test_syndicated_copy_is_grouped_and_cited_once_with_the_other_outlet(site, store):

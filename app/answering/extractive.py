@@ -112,7 +112,7 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     # the top passages, and further ones that name the bridge (it was read off the top 10)
     kept = [hit for rank, hit in enumerate(hits) if rank < read or (bridge and mention(bridge, hit.text))]
     order = {sid: rank for rank, hit in enumerate(kept) for sid in hit.sentence_ids}
-    ids, texts, metas, vectors = store.sentences(list(order))
+    ids, texts, metas, vectors = store.sentences_of([hit.passage_id for hit in kept])
     wanted = asked_in(question)
     if not ids:
         return Scoring([], wanted, False)

@@ -1,6 +1,7 @@
-"""Running the searches of a question and fusing them: dense passages (langchain-chroma), dense
-sentences and BM25 over passages and sentences, fused by weighted reciprocal rank fusion within a
-search, and the searches' rankings fused again (``fuse_parts``)."""
+"""Running the searches of a question and fusing them: dense passages (langchain-chroma), BM25
+over passages and sentences, and the best sentence's similarity among the passages those found,
+fused by weighted reciprocal rank fusion within a search, and the searches' rankings fused again
+(``fuse_parts``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import numpy as np
 from app.retrieval.fusion import rrf
 from app.retrieval.plan import Planner
 from app.retrieval.rescore import TOP, Rescorer
-from app.store import PASSAGES, SENTENCES, NewsStore
+from app.store import PASSAGES, NewsStore
 from app.store.lexical import LexicalIndex
+from app.store.records import sentence_vectors
 from app.text.language import question_language
 from app.types import Hit
 
@@ -134,8 +136,7 @@ class HybridSearch:
         # k, since a story series' standing background line names whom the series is about.
         hits = sorted(hits[: self.k], key=lambda hit: self._boilerplate(index, hit.passage_id))
         if self.rescorer is not None and (self.rescore == "always" or (self.rescore == "cross-lingual" and same < 0.5)):
-            ids = [sid for hit in hits[:TOP] for sid in hit.sentence_ids]
-            found, texts, _, _ = self.store.sentences(ids)
+            found, texts, _, _ = self.store.sentences_of([hit.passage_id for hit in hits[:TOP]])
             hits = self.rescorer.rerank(query, hits, dict(zip(found, texts)))
         return hits
 
@@ -147,6 +148,8 @@ class HybridSearch:
         texts, metas, dense, sentence_best = self._dense(allowed, asked.vector, index, asked.deep)
         lexical = self._lexical(index, asked.scores, allowed)
         sentence_lexical = self._lexical(index, asked.sentence_scores, allowed)
+        if sentence_best is None:
+            sentence_best = self._best_sentences(asked.vector, [*dense, *lexical, *sentence_lexical], texts, metas)
         rankings = {
             "dense": sorted(dense, key=dense.get, reverse=True),
             "sentence": sorted(sentence_best, key=sentence_best.get, reverse=True),
@@ -184,19 +187,37 @@ class HybridSearch:
         position = index.position(passage_id)
         return position is not None and bool(index.boilerplate[position] >= BOILERPLATE)
 
+    def _best_sentences(self, vector: np.ndarray, candidates: list[str], texts: dict[str, str],
+                        metas: dict[str, dict]) -> dict[str, float]:
+        """The best sentence similarity of each candidate passage (the passage rows carry their
+        sentences' vectors; those not read yet are read here), best first, ``candidates`` long.
+        A sentence matches a question's clause that a whole passage's vector dilutes, but
+        searching every sentence would need a vector index over all of them (docs/experiments.md,
+        "Sentence vectors")."""
+        wanted = list(dict.fromkeys(candidates))
+        for pid, (text, meta) in self.store.passages_by_id([pid for pid in wanted if pid not in metas]).items():
+            texts[pid], metas[pid] = text, meta
+        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        best = {}
+        for pid in wanted:
+            if pid in metas:
+                sims = sentence_vectors(metas[pid]) @ query
+                if len(sims):
+                    best[pid] = float(sims.max())
+        return dict(sorted(best.items(), key=lambda item: -item[1])[: self.candidates])
+
     def _dense(self, allowed: np.ndarray | None, vector: np.ndarray, index: LexicalIndex, deep: _Deep):
         """Dense candidates among the allowed passages: (texts, metadatas, passage similarity,
-        best sentence similarity per passage), keyed by passage id."""
+        and the best sentence similarity per passage when every allowed passage was scored,
+        else None), keyed by passage id."""
         texts: dict[str, str] = {}
         metas: dict[str, dict] = {}
         dense: dict[str, float] = {}
-        sentence_best: dict[str, float] = {}
-        if allowed is None:  # unfiltered: LangChain's Chroma vector store, and the sentences
+        if allowed is None:  # unfiltered: LangChain's Chroma vector store
             for doc, distance in self.store.vectorstore().similarity_search_by_vector_with_relevance_scores(
                 vector.tolist(), k=self.candidates
             ):
                 texts[doc.id], metas[doc.id], dense[doc.id] = doc.page_content, doc.metadata, 1.0 - distance
-            sentences = self.store.query(SENTENCES, vector, self.candidates)
         else:
             count = int(allowed.sum())
             if count <= EXACT:
@@ -210,12 +231,7 @@ class HybridSearch:
             for pid, text, meta, sim in zip(*deep.get(PASSAGES, depth)):
                 if len(dense) < self.candidates and kept(pid):
                     texts[pid], metas[pid], dense[pid] = text, meta, sim
-            rows = [row for row in zip(*deep.get(SENTENCES, depth)) if kept(row[2]["passage_id"])]
-            sentences = tuple(map(list, zip(*rows[: self.candidates]))) or ([], [], [], [])
-        for meta, sim in zip(sentences[2], sentences[3]):
-            pid = meta["passage_id"]
-            sentence_best[pid] = max(sentence_best.get(pid, -1.0), sim)
-        return texts, metas, dense, sentence_best
+        return texts, metas, dense, None
 
     def _exact(self, positions: np.ndarray, vector: np.ndarray, index: LexicalIndex):
         """Every allowed passage and its sentences scored against the query (a few hundred rows
@@ -227,13 +243,9 @@ class HybridSearch:
         order = _top(p_sims, self.candidates)
         metas = {p_ids[i]: p_metas[i] for i in order}
         dense = {p_ids[i]: float(p_sims[i]) for i in order}
-        passage_of = {sid: pid for pid, meta in zip(p_ids, p_metas) for sid in json.loads(meta["sentence_ids"])}
-        s_ids, _, s_vectors = self.store.vectors(SENTENCES, list(passage_of))
-        s_sims = _cosine(s_vectors, query)
-        sentence_best: dict[str, float] = {}
-        for i in _top(s_sims, self.candidates):
-            pid = passage_of[s_ids[i]]
-            sentence_best[pid] = max(sentence_best.get(pid, -1.0), float(s_sims[i]))
+        best = np.array([max((sentence_vectors(meta) @ query).tolist() or [-1.0]) for meta in p_metas], np.float32)
+        sentence_best = {p_ids[i]: float(best[i]) for i in _top(best, self.candidates) if best[i] > -1.0}
+        metas.update((p_ids[i], p_metas[i]) for i in _top(best, self.candidates))
         return {}, metas, dense, sentence_best
 
     def _lexical(self, index: LexicalIndex, scores: np.ndarray, allowed: np.ndarray | None) -> dict[str, float]:

@@ -23,15 +23,22 @@ class Catalogue:
 
     @classmethod
     def from_metadata(cls, metas: list[dict]) -> "Catalogue":
+        fields = {key: [str(meta.get(key) or "") for meta in metas] for key in TEXT_FIELDS}
+        fields["published_ts"] = [int(m["published_ts"]) if isinstance(m.get("published_ts"), (int, float)) else None
+                                  for m in metas]
+        return cls.from_fields(fields, len(metas))
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, list], size: int) -> "Catalogue":
+        """From per-passage value lists: each of TEXT_FIELDS, and published_ts (None: no date)."""
         vocab, columns = {}, {}
         for key in TEXT_FIELDS:
-            values = [str(meta.get(key) or "") for meta in metas]
+            values = fields.get(key) or [""] * size
             vocab[key] = sorted(set(values))
             code = {value: i for i, value in enumerate(vocab[key])}
             columns[key] = np.fromiter((code[v] for v in values), np.int32, len(values))
-        columns["published_ts"] = np.fromiter(
-            (int(meta["published_ts"]) if isinstance(meta.get("published_ts"), (int, float)) else NO_DATE
-             for meta in metas), np.int64, len(metas))
+        stamps = fields.get("published_ts") or [None] * size
+        columns["published_ts"] = np.fromiter((NO_DATE if v is None else v for v in stamps), np.int64, len(stamps))
         return cls(vocab, columns)
 
     def __len__(self) -> int:

@@ -17,6 +17,7 @@ using it.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -28,6 +29,7 @@ from app.store.chroma_fixes import forget_shared_system
 GENERATION = "generation"
 PENDING = "lexical.pending"
 STATE = "newsqa_state"  # server mode: a collection whose metadata holds the generation and pending flag
+CHANGE = "lexical-change-"  # server mode: state record n lists the articles the n-th logged change wrote or removed
 REFRESH_S = 2.0
 GRACE_S = 30.0
 
@@ -191,6 +193,23 @@ class RemoteChroma:
 
     def wrote(self) -> None:
         self._set(generation=f"{time.time_ns()}-{os.getpid()}")
+
+    def changes_logged(self) -> int:
+        """How many changes of the lexical index the writers have logged (``log_change``)."""
+        self._cached = None
+        return int(self._meta().get("lexical_changes", 0))
+
+    def log_change(self, articles: list[str]) -> int:
+        """Log that these articles were written or removed; returns the change's number. The
+        record goes in before the count that makes readers look for it."""
+        number = self.changes_logged() + 1
+        self.put_state(f"{CHANGE}{number}", json.dumps(articles))
+        self._set(lexical_changes=number)
+        return number
+
+    def change(self, number: int) -> list[str] | None:
+        text = self.get_state(f"{CHANGE}{number}")
+        return None if text is None else json.loads(text)
 
     def get_state(self, key: str) -> str | None:
         got = self._state.get(ids=[key], include=["documents"])

@@ -1,9 +1,12 @@
-"""BM25 over the stored passages and over their sentences (bm25s), persisted beside Chroma and
-rebuilt when stale.
+"""BM25 over the stored passages and over their sentences, persisted beside Chroma in segments.
 
-Local Chroma has no lexical search, so this index lives in ``<store>/lexical``. It records
-a fingerprint of the passage ids it was built from; when Chroma's passages differ (another
-ingest, an interrupted run) the index is rebuilt from Chroma, which stays the source of truth.
+Local Chroma has no lexical search, so this index lives in ``<store>/lexical``: a list of
+immutable segments (``app.store.segments``), one per write, and the positions of the passages
+deleted since (their articles were removed or replaced). A write adds a segment for what it
+wrote; when there are more than ``MAX_SEGMENTS``, the newer ones are merged, and a merge of all
+drops the deleted passages. The index records a fingerprint of the live passage ids; when
+Chroma's passages differ (an interrupted run, another machine's index) the index is built again
+from Chroma, which stays the source of truth.
 
 The sentence index scores a passage by its best sentence: a question's clause usually paraphrases
 one sentence, and a whole passage's BM25 dilutes that match with the passage's other words.
@@ -22,15 +25,18 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from app.store.catalogue import Catalogue
+from app.store.segments import Segment, add_bm25
 from app.text.analysis import question_terms, tokenize
 
-LAYOUT = 3  # what the saved index holds (Maintenance._build_lexical); an index saved under another is rebuilt
+LAYOUT = 4  # what the saved index holds (segments); an index saved under another is rebuilt
+MAX_SEGMENTS = 8  # more after a write: the newer segments are merged into one (docs/benchmarks.md)
 
 def fingerprint(ids: list[str]) -> str:
     digest = hashlib.sha1()
@@ -43,134 +49,217 @@ def fingerprint(ids: list[str]) -> str:
 BOILERPLATE_STORIES = 4  # a sentence found word for word in this many stories is boilerplate (docs/experiments.md)
 
 
-def boilerplate_share(owners: Sequence[int], texts: Sequence[str], stories: Sequence[str], size: int) -> np.ndarray:
+def boilerplate_share(owners: np.ndarray, hashes: np.ndarray, stories: np.ndarray, chars: np.ndarray,
+                      size: int) -> np.ndarray:
     """Per passage (``size`` of them), the share of its sentence text, in characters, that is
     boilerplate: sentences that recur word for word in ``BOILERPLATE_STORIES`` or more stories
-    (sign-up prompts, site notices, standing background lines). ``owners[i]`` is sentence i's
-    passage and ``stories[i]`` its story (syndicated copies of one report count once)."""
-    normal = [" ".join(text.lower().split()) for text in texts]
-    seen: dict[str, set[str]] = {}
-    for text, story in zip(normal, stories):
-        seen.setdefault(text, set()).add(story)
-    total = np.zeros(size, np.float64)
-    shared = np.zeros(size, np.float64)
-    for owner, text in zip(owners, normal):
-        total[owner] += len(text)
-        if len(seen[text]) >= BOILERPLATE_STORIES:
-            shared[owner] += len(text)
-    return (shared / np.maximum(total, 1.0)).astype(np.float32)
+    (sign-up prompts, site notices, standing background lines). Per sentence: ``owners`` its
+    passage, ``hashes`` its text (``segments.text_hash``), ``stories`` its story (syndicated
+    copies of one report count once), ``chars`` its length."""
+    if not len(owners):
+        return np.zeros(size, np.float32)
+    pairs = np.unique(np.stack([hashes, stories], axis=1), axis=0)
+    texts, count = np.unique(pairs[:, 0], return_counts=True)
+    shared = np.isin(hashes, texts[count >= BOILERPLATE_STORIES])
+    total = np.bincount(owners, weights=chars, minlength=size)
+    common = np.bincount(owners[shared], weights=chars[shared], minlength=size)
+    return (common / np.maximum(total, 1.0)).astype(np.float32)
 
 
 class LexicalIndex:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.ids: list[str] = []
-        self.fingerprint = ""
         self.generation: str | None = None  # the store's generation this index is known to match
-        self.catalogue = Catalogue.from_metadata([])
-        self._bm25 = None
-        self._sentence_bm25 = None
-        self._owner = np.zeros(0, np.int64)  # per indexed sentence: its passage's position in ids
-        self.boilerplate = np.zeros(0, np.float32)  # per passage: share of boilerplate sentences
+        self.changes: int | None = None  # server mode: the logged changes this index holds (connection.log_change)
+        self._stamp: tuple | None = None  # meta.json as this process last loaded or saved it
+        self._set([], np.zeros(0, bool))
+
+    def _saved_stamp(self) -> tuple | None:
+        try:
+            stat = (self.folder / "meta.json").stat()
+        except (OSError, TypeError):
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def saved_since(self) -> bool:
+        """Whether another process saved the index since this one loaded or saved it."""
+        return self.folder is not None and self._saved_stamp() not in (None, self._stamp)
+
+    def _set(self, segments: list[Segment], dead: np.ndarray) -> None:
+        self.segments = segments
+        self.ids: list[str] = [pid for segment in segments for pid in segment.ids]  # every position, dead too
+        self.live = ~np.asarray(dead, bool) if len(dead) == len(self.ids) else np.ones(len(self.ids), bool)
+        self._offsets = np.cumsum([0] + [len(segment.ids) for segment in segments])
+        self.fingerprint = fingerprint(self.passage_ids)
+        fields = {key: [v for segment in segments for v in segment.fields[key]]
+                  for key in (segments[0].fields if segments else {})}
+        self.catalogue = Catalogue.from_fields(fields, len(self.ids))
         self._positions: dict[str, int] | None = None
+        self._boilerplate: np.ndarray | None = None
+        self._owners: np.ndarray | None = None
+
+    @property
+    def passage_ids(self) -> list[str]:
+        """The live passages' ids, in position order."""
+        return [pid for pid, alive in zip(self.ids, self.live) if alive]
 
     def position(self, passage_id: str) -> int | None:
-        """Where a passage is in ``ids`` (and in ``scores()`` and the catalogue)."""
+        """Where a live passage is in ``ids`` (and in ``scores()`` and the catalogue)."""
         if self._positions is None:
-            self._positions = {pid: i for i, pid in enumerate(self.ids)}
+            self._positions = {pid: i for i, (pid, alive) in enumerate(zip(self.ids, self.live)) if alive}
         return self._positions.get(passage_id)
 
+    def mask(self, filters: dict | None) -> np.ndarray | None:
+        """Which live passages the filters keep (None: no filter; see ``app.store.filters``)."""
+        keep = self.catalogue.mask(filters)
+        return None if keep is None else keep & self.live
+
+    @property
+    def boilerplate(self) -> np.ndarray:
+        """Per position, the passage's share of boilerplate sentences (``boilerplate_share``)."""
+        if self._boilerplate is None:
+            owners = self._sentence_owners()
+            alive = self.live[owners]
+            columns = [np.concatenate([getattr(s, name) for s in self.segments] or [np.zeros(0, np.int64)])[alive]
+                       for name in ("sentence_hash", "sentence_story", "sentence_chars")]
+            self._boilerplate = boilerplate_share(owners[alive], *columns, len(self.ids))
+        return self._boilerplate
+
+    @staticmethod
+    def segment(ids: list[str], texts: list[str], metas: list[dict], sentences: Iterable[tuple[int, str]] = (),
+                heads: Sequence[str] | None = None) -> Segment:
+        """A segment of passages ``ids`` (BM25 over ``texts``, each in its ``metas``' language) and
+        ``sentences``: (position of the passage in ``ids``, sentence text) pairs. ``heads``: per
+        passage, words indexed with it and with each of its sentences (its article's title and
+        outlet: news questions name outlets and headline words; docs/experiments.md)."""
+        languages = [str(meta.get("language") or "") for meta in metas]
+        heads = heads or [""] * len(ids)
+        rows = [(owner, text) for owner, text in sentences]
+        if any(owner < 0 or owner >= len(ids) for owner, _ in rows):
+            raise ValueError("a sentence's passage position is outside the indexed passages")
+        return Segment.build(
+            f"seg-{uuid.uuid4().hex[:12]}", list(ids),
+            [tokenize(f"{head} {text}".strip(), language) for head, text, language in zip(heads, texts, languages)],
+            list(metas), [(owner, tokenize(f"{heads[owner]} {text}".strip(), languages[owner]), text) for owner, text in rows])
+
     def build(self, ids: list[str], texts: list[str], metas: list[dict] | None = None, save: bool = True,
-              sentences: list[tuple[int, str]] | None = None, boilerplate: np.ndarray | None = None) -> None:
-        """Index passages ``ids`` (BM25 over ``texts``) and ``sentences``: (position of the
-        passage in ``ids``, sentence text) pairs. ``boilerplate``: each passage's boilerplate
-        share (``boilerplate_share``), kept beside the index."""
-        import bm25s
+              sentences: Iterable[tuple[int, str]] = (), heads: Sequence[str] | None = None) -> None:
+        """The whole index afresh, one segment (see ``segment``)."""
+        metas = metas if metas is not None else [{}] * len(ids)
+        self.use([self.segment(ids, texts, metas, sentences, heads)], save)
 
-        self.ids = list(ids)
-        self.fingerprint = fingerprint(self.ids)
-        self.catalogue = Catalogue.from_metadata(metas if metas is not None else [{}] * len(self.ids))
-        self._positions = None
-        self._bm25 = self._sentence_bm25 = None
-        self._owner = np.fromiter((owner for owner, _ in sentences or ()), np.int64)
-        self.boilerplate = np.zeros(len(self.ids), np.float32) if boilerplate is None else np.asarray(boilerplate, np.float32)
-        if len(self.boilerplate) != len(self.ids):
-            raise ValueError("the boilerplate shares do not match the indexed passages")
-        languages = [self.catalogue.value("language", i) for i in range(len(self.ids))]
-        if ids:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index([tokenize(t, lang) or ["\x00"] for t, lang in zip(texts, languages)], show_progress=False)
-        if sentences:
-            if self._owner.min() < 0 or self._owner.max() >= len(self.ids):
-                raise ValueError("a sentence's passage position is outside the indexed passages")
-            self._sentence_bm25 = bm25s.BM25()
-            self._sentence_bm25.index([tokenize(text, languages[owner]) or ["\x00"] for owner, text in sentences],
-                                      show_progress=False)
+    def use(self, segments: list[Segment], save: bool = True) -> None:
+        """The whole index: these segments (empty ones left out), none of their passages deleted."""
+        segments = [segment for segment in segments if segment.ids]
+        self._set(segments, np.zeros(sum(len(s.ids) for s in segments), bool))
         if save:
-            self._save()
+            self._save_all()
 
-    def _save(self) -> None:
+    def add(self, articles: set[str], segment: Segment, save: bool = True) -> None:
+        """A write's change: the passages of ``articles`` (removed or replaced) are deleted and
+        ``segment`` (what the write stored for them) is added; segments are merged when there are
+        more than ``MAX_SEGMENTS``. Saved in place: the new segment first, then the list."""
+        dead = ~self.live.copy()
+        for i, pid in enumerate(self.ids):
+            if pid.rsplit(":p", 1)[0] in articles:
+                dead[i] = True
+        segments = [*self.segments, segment] if segment.ids else list(self.segments)
+        dead = np.concatenate([dead, np.zeros(len(segments[-1].ids) if len(segments) > len(self.segments) else 0, bool)])
+        created = [segment] if len(segments) > len(self.segments) else []
+        if len(segments) > MAX_SEGMENTS:
+            segments, dead, created = self._merged(segments, dead, created)
+        dropped = {s.name for s in self.segments} - {s.name for s in segments}
+        self._set(segments, dead)
+        if save and self.folder is not None:
+            self._save_change(created, dropped)
+
+    def _merged(self, segments: list[Segment], dead: np.ndarray, created: list[Segment]):
+        """Merge the newer segments while they hold no more passages than the one before them
+        (all of them when the deleted passages are a tenth of the index): each passage is merged
+        O(log n) times over the index's life."""
+        first = len(segments) - 2
+        while first > 0 and sum(len(s.ids) for s in segments[first:]) >= len(segments[first - 1].ids):
+            first -= 1
+        if dead.mean() > 0.1:
+            first = 0
+        offsets = np.cumsum([0] + [len(s.ids) for s in segments])
+        live = [~dead[offsets[i]:offsets[i + 1]] for i in range(len(segments))]
+        merged = Segment.merge(f"seg-{uuid.uuid4().hex[:12]}", segments[first:], live[first:])
+        kept_dead = dead[: offsets[first]]
+        created = [s for s in created if s in segments[:first]] + [merged]
+        return [*segments[:first], merged], np.concatenate([kept_dead, np.zeros(len(merged.ids), bool)]), created
+
+    def _meta(self) -> dict:
+        return {"layout": LAYOUT, "fingerprint": self.fingerprint, "segments": [s.name for s in self.segments],
+                "dead": np.flatnonzero(~self.live).tolist(), "changes": self.changes}
+
+    def _save_all(self) -> None:
+        """Write the whole index beside the old one and swap the folders: readers see either."""
         if self.folder is None:
             return
         tmp = self.folder.with_name(f"{self.folder.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)  # per process: several may save one machine's server-mode cache
-        if self._bm25 is not None:
-            self._bm25.save(str(tmp / "bm25"))
-        if self._sentence_bm25 is not None:
-            self._sentence_bm25.save(str(tmp / "sentence_bm25"))
-        np.save(tmp / "sentence_owner.npy", self._owner)
-        np.save(tmp / "boilerplate.npy", self.boilerplate)
-        self.catalogue.save(tmp)
-        (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint, "ids": self.ids, "layout": LAYOUT}))
+        for segment in self.segments:
+            segment.save(tmp)
+        (tmp / "meta.json").write_text(json.dumps(self._meta()))
         old = self.folder.with_name(f"{self.folder.name}.old{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
             self.folder.rename(old)
-        tmp.rename(self.folder)  # the swap is a rename: readers see the old or the new index
+        tmp.rename(self.folder)
         shutil.rmtree(old, ignore_errors=True)
+        self._stamp = self._saved_stamp()
+
+    def _save_change(self, created: list[Segment], dropped: set[str]) -> None:
+        """Write the new segments, then the list (a rename: readers see the old list or the new).
+        Segments a merge dropped are deleted one save later, once no reader can be loading them."""
+        if not (self.folder / "meta.json").exists():
+            self._save_all()
+            return
+        for segment in created:
+            segment.save(self.folder)
+        before = json.loads((self.folder / "meta.json").read_text())
+        for name in before.get("garbage", []):
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+        tmp = self.folder / f"meta.json.tmp{os.getpid()}"
+        tmp.write_text(json.dumps({**self._meta(), "garbage": sorted(dropped)}))
+        os.replace(tmp, self.folder / "meta.json")
+        self._stamp = self._saved_stamp()
 
     def load(self) -> bool:
         """Read the saved index; False when there is none or it cannot be read."""
         if self.folder is None or not (self.folder / "meta.json").exists():
             return False
-        import bm25s
-
         try:
+            stamp = self._saved_stamp()
             meta = json.loads((self.folder / "meta.json").read_text())
             if meta.get("layout", 1) != LAYOUT:
                 raise ValueError("the saved index holds texts laid out another way")
-            self._bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if meta["ids"] else None
-            catalogue = Catalogue.load(self.folder, len(meta["ids"]))  # an index saved before it had one: rebuilt
-            owner = np.load(self.folder / "sentence_owner.npy")  # likewise one saved before sentences
-            sentence_bm25 = bm25s.BM25.load(str(self.folder / "sentence_bm25")) if len(owner) else None
-            if len(owner) and (owner.max() >= len(meta["ids"]) or sentence_bm25.scores["num_docs"] != len(owner)):
-                raise ValueError("the saved sentence index does not match the saved ids")
-            boilerplate = np.load(self.folder / "boilerplate.npy")
-            if len(boilerplate) != len(meta["ids"]):
-                raise ValueError("the saved boilerplate shares do not match the saved ids")
-        except (OSError, ValueError, KeyError):
+            have = {segment.name: segment for segment in self.segments}  # segments never change: reuse
+            segments = [have.get(name) or Segment.load(self.folder, name) for name in meta["segments"]]
+            dead = np.zeros(sum(len(s.ids) for s in segments), bool)
+            dead[np.asarray(meta["dead"], np.int64)] = True
+        except (OSError, ValueError, KeyError, IndexError):
             return False
-        self.ids, self.fingerprint, self.catalogue, self._positions = meta["ids"], meta["fingerprint"], catalogue, None
-        self._sentence_bm25, self._owner, self.boilerplate = sentence_bm25, owner, boilerplate
-        return True
+        self._set(segments, dead)
+        self._stamp, self.changes = stamp, meta.get("changes")
+        return self.fingerprint == meta["fingerprint"]
 
     def passages_with_all(self, tokens: list[str]) -> int:
-        """How many passages hold every one of these (already tokenised) words, from the BM25
-        postings: bm25s keeps, per token, the sorted ids of the passages holding it."""
-        if self._bm25 is None:
-            return 0
-        vocab, postings = self._bm25.vocab_dict, self._bm25.scores
-        common = None
-        for token in tokens:
-            row = vocab.get(token)
-            if row is None:
-                return 0
-            docs = postings["indices"][postings["indptr"][row]:postings["indptr"][row + 1]]
-            common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
-            if not len(common):
-                return 0
-        return 0 if common is None else len(common)
+        """How many live passages hold every one of these (already tokenised) words."""
+        total = 0
+        for segment, offset in zip(self.segments, self._offsets):
+            common = None
+            for token in tokens:
+                found = segment.passages.of(token)
+                docs = np.zeros(0, np.int32) if found is None else found[0]
+                common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
+                if not len(common):
+                    break
+            if common is not None and len(common):
+                total += int(self.live[offset + common].sum())
+        return total
 
     @property
     def languages(self) -> list[str]:
@@ -182,16 +271,33 @@ class LexicalIndex:
         return question_terms(query, [language, *self.languages])
 
     def scores(self, query: str, language: str = "") -> np.ndarray:
-        """BM25 score of every indexed passage, in ``self.ids`` order, for a question in ``language``."""
-        tokens = self.terms(query, language)
-        if self._bm25 is None or not tokens:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        """BM25 score of every indexed passage, in ``self.ids`` order (0 for deleted ones), for a
+        question in ``language``."""
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        parts = [(s.passages, int(o), self.live[o : o + len(s.ids)]) for s, o in zip(self.segments, self._offsets)]
+        add_bm25(parts, self.terms(query, language), out)
+        out[~self.live] = 0.0
+        return out
 
     def sentence_scores(self, query: str, language: str = "") -> np.ndarray:
         """Per passage, in ``self.ids`` order, the BM25 score of its best-matching sentence."""
         best = np.zeros(len(self.ids), dtype=np.float32)
         tokens = self.terms(query, language)
-        if self._sentence_bm25 is not None and tokens:
-            np.maximum.at(best, self._owner, np.asarray(self._sentence_bm25.get_scores(tokens), dtype=np.float32))
+        if not tokens:
+            return best
+        owners = self._sentence_owners()
+        starts = np.cumsum([0] + [len(s.owner) for s in self.segments])
+        sentence = np.zeros(len(owners), np.float32)
+        alive = self.live[owners]
+        add_bm25([(s.sentences, int(start), alive[start : start + len(s.owner)])
+                  for s, start in zip(self.segments, starts)], tokens, sentence)
+        found = np.flatnonzero(sentence)
+        np.maximum.at(best, owners[found], sentence[found])
         return best
+
+    def _sentence_owners(self) -> np.ndarray:
+        """Per indexed sentence, over all segments in order, its passage's position."""
+        if self._owners is None:
+            self._owners = np.concatenate([s.owner.astype(np.int64) + o for s, o in zip(self.segments, self._offsets)]
+                                          or [np.zeros(0, np.int64)])
+        return self._owners

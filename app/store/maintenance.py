@@ -4,15 +4,15 @@ every passage reachable by its own vector."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import numpy as np
 
 from app.store.chroma_fixes import SYNC_THRESHOLD, save_vector_index, sync_threshold
-from app.store.lexical import LexicalIndex, boilerplate_share, fingerprint
-from app.store.records import ARTICLES, PASSAGES, SENTENCES
+from app.store.lexical import LexicalIndex, fingerprint
+from app.store.records import ARTICLES, PASSAGES, unpack_sentences
 
+CATCH_UP_LIMIT = 200  # server mode: more logged changes than this since the index was built: check it in full
 LOST_DEPTH = 100  # a row not among its own vector's nearest neighbours this deep is lost
 
 
@@ -22,61 +22,103 @@ class Maintenance:
 
         Fast path (every query): no write is pending and the store's generation is the one the
         index was built or loaded at. Otherwise the passage ids are compared by fingerprint and,
-        when they differ, the index is loaded from disk if that copy matches, else rebuilt from
-        Chroma (saved only by a writer, or into this machine's cache in server mode)."""
+        when they differ or another process saved the index since, the index is loaded from disk
+        if that copy matches, else rebuilt from Chroma (saved only by a writer, or into this
+        machine's cache in server mode)."""
         index = self.lexical
         generation = self.chroma.generation()
         if not self.chroma.pending() and index.generation == generation:
             return index
+        if self.remote and self._catch_up():
+            index.generation = generation
+            return index
+        changes = self.chroma.changes_logged() if self.remote else None  # read before the passages
         current = fingerprint(self.scan(PASSAGES, [])["ids"])
-        if not (index.fingerprint == current or (index.load() and index.fingerprint == current)):
-            self._build_lexical(save=self.remote)
+        if index.fingerprint != current or index.saved_since():  # same ids, edited texts: the saved copy
+            if not (index.load() and index.fingerprint == current):
+                index.changes = changes
+                self._build_lexical(save=self.remote)
         index.generation = generation
         return index
 
+    def _catch_up(self) -> bool:
+        """Server mode: bring the index in step by the changes other processes logged since it
+        was built, reading only the passages of the articles they name. False when it cannot
+        (no record of what it holds, or records missing): then it is checked in full."""
+        index = self.lexical
+        logged = self.chroma.changes_logged()
+        if index.changes is None or logged < index.changes or logged - index.changes > CATCH_UP_LIMIT:
+            return False
+        records = [self.chroma.change(number) for number in range(index.changes + 1, logged + 1)]
+        if any(record is None for record in records):
+            return False
+        articles = set().union(*records)
+        if articles:
+            index.add(articles, self._lexical_segment(sorted(articles)), save=False)
+        index.changes = logged
+        return True
+
     def rebuild_lexical(self, check_all: bool = False) -> None:
-        """After a write: put Chroma's vector indexes on disk (``settle``), rebuild and save the BM25
-        index, and tell readers (writers only)."""
+        """After a write: put Chroma's vector indexes on disk (``settle``), bring the BM25 index in
+        step and save it, and tell readers (writers only). The index gains a segment for the
+        articles this process wrote or removed (``_begin_changes``); without that record of what
+        changed, it is built afresh."""
         with self.writing():
             self.settle(check_all)
-            self._build_lexical(save=True)
+            changed, self._changed = self._changed, None
+            if changed is None:
+                if self.remote:
+                    self.lexical.changes = self.chroma.changes_logged()
+                self._build_lexical(save=True)
+            else:
+                # in server mode each machine's cache is saved only whole: processes there catch up by the log
+                self.lexical.add(changed, self._lexical_segment(sorted(changed)), save=not self.remote)
+                if self.remote:
+                    self.lexical.changes = self.chroma.log_change(sorted(changed))
             self.chroma.set_pending(False)
             self.chroma.wrote()
             self.lexical.generation = self.chroma.generation()
 
+    def _begin_changes(self) -> None:
+        """Before this process's first write: the BM25 index as it stands (loaded, or built when
+        stale), so that ``rebuild_lexical`` only adds what the writes change."""
+        if self._changed is None:
+            self.lexical_index()
+            self._changed = set()
+
     def _build_lexical(self, save: bool) -> None:
-        """BM25 over each passage and over each sentence, both prefixed by their article's title
-        and outlet (news questions name outlets and headline words; docs/experiments.md),
-        and each passage's share of boilerplate sentences."""
-        got = self.scan(PASSAGES, ["documents", "metadatas"])
-        metas = got["metadatas"]
-        articles = self.scan(ARTICLES, ["metadatas"])
-        heads = {i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(articles["ids"], articles["metadatas"])}
-        head = [heads.get(m["article_id"], "") for m in metas]  # per passage
-        texts = [f"{h} {d}" for h, d in zip(head, got["documents"])]
-        owner = {sid: position for position, meta in enumerate(metas) for sid in json.loads(meta["sentence_ids"])}
-        stored = self.scan(SENTENCES, ["documents"])
-        kept = [(owner[sid], text) for sid, text in zip(stored["ids"], stored["documents"]) if sid in owner]
-        positions = [position for position, _ in kept]
-        stories = [metas[position].get("group") or metas[position]["article_id"] for position in positions]
-        boilerplate = boilerplate_share(positions, [text for _, text in kept], stories, len(metas))
-        sentences = [(position, f"{head[position]} {text}") for position, text in kept]
-        self.lexical.build(got["ids"], texts, metas, save=save, sentences=sentences, boilerplate=boilerplate)
+        """BM25 over every passage and sentence, afresh."""
+        self.lexical.use([self._lexical_segment(None)], save=save)
+
+    def _lexical_segment(self, articles: list[str] | None):
+        """A segment of the stored passages of ``articles`` (of every article when None), each
+        with its article's title and outlet (``LexicalIndex.segment``)."""
+        ids, texts, metas = [], [], []
+        for chunk in ([None] if articles is None else chunks(articles, 500)):
+            got = self.scan(PASSAGES, ["documents", "metadatas"], None if chunk is None else {"article_id": {"$in": chunk}})
+            ids += got["ids"]
+            texts += got["documents"]
+            metas += got["metadatas"]
+        heads = {}
+        for chunk in chunks(sorted({m["article_id"] for m in metas}), 500):
+            found = self._col(ARTICLES).get(ids=chunk, include=["metadatas"])
+            heads.update({i: f"{m.get('title', '')} {m.get('source', '')}" for i, m in zip(found["ids"], found["metadatas"])})
+        sentences = [(position, sentence) for position, (pid, text, meta) in enumerate(zip(ids, texts, metas))
+                     for sentence in unpack_sentences(pid, text, meta)[1]]
+        return LexicalIndex.segment(ids, texts, metas, sentences, [heads.get(m["article_id"], "") for m in metas])
 
     def interrupted(self) -> bool:
         """Whether a write stopped before its end (its BM25 rebuild never ran)."""
         return self.chroma.pending()
 
     def repair(self) -> int:
-        """Delete sentences and passages whose article record is missing: what a write or removal
+        """Delete passages whose article record is missing: what a write or removal
         cut short left behind (an article is only complete once its record is stored). Returns
         how many article ids were cleaned up."""
         with self.writing():
             complete = set(self.scan(ARTICLES, [])["ids"])
-            orphans: set[str] = set()
-            for name in (PASSAGES, SENTENCES):
-                got = self.scan(name, ["metadatas"])
-                orphans |= {m.get("article_id") for m in got["metadatas"]} - complete
+            got = self.scan(PASSAGES, ["metadatas"])
+            orphans = {m.get("article_id") for m in got["metadatas"]} - complete
             orphans.discard(None)
             if orphans:
                 self.delete_articles(sorted(orphans))
@@ -99,7 +141,7 @@ class Maintenance:
         if self.remote or not hasattr(self.chroma, "reload"):
             return
         with self.writing():
-            names = [n for n in (ARTICLES, PASSAGES, SENTENCES) if self._col(n).count()]
+            names = [n for n in (ARTICLES, PASSAGES) if self._col(n).count()]
             for name in names:
                 self._set_sync_threshold(name, 1)
             try:
@@ -127,7 +169,7 @@ class Maintenance:
         if self.remote:
             return
         with self.writing():
-            left = [name for name in (ARTICLES, PASSAGES, SENTENCES)
+            left = [name for name in (ARTICLES, PASSAGES)
                     if sync_threshold(self.client.get_collection(name)) != SYNC_THRESHOLD]
             for name in left:
                 self._set_sync_threshold(name, SYNC_THRESHOLD)
@@ -170,7 +212,7 @@ class Maintenance:
         stores; run after an interrupted write. Returns how many rows were written again."""
         healed = 0
         with self.writing():
-            for name in (PASSAGES, SENTENCES, ARTICLES):
+            for name in (PASSAGES, ARTICLES):
                 # passages, the unit of retrieval, must each be among their own vector's 3 nearest
                 lost = self.lost_vectors(name, 3 if name == PASSAGES else LOST_DEPTH)
                 self._rewrite(name, lost)

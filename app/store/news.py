@@ -1,7 +1,8 @@
-"""The news store: Chroma collections for articles, passages and sentences, plus BM25 beside them.
+"""The news store: Chroma collections for articles and passages (each passage row carries its
+sentences and their vectors), plus BM25 beside them.
 
-Write order per batch of articles: old passages and sentences are deleted, new sentences and
-passages are added, and the article record goes in last. The article record (with its content
+Write order per batch of articles: old passages are deleted, new passages are added, and the
+article record goes in last. The article record (with its content
 hash) is the commit marker: an article whose record is missing is ingested again from scratch,
 and leftovers of an interrupted write are deleted before that.
 """
@@ -32,8 +33,9 @@ from app.store.records import (
     PreparedArticle,
     StoredArticle,
     article_meta,
-    page_of,
+    sentence_fields,
     shared_meta,
+    unpack_sentences,
 )
 from app.store.writelock import WriteLock, write_lock
 from app.text.urls import canonical_url
@@ -41,7 +43,7 @@ from app.text.urls import canonical_url
 log = logging.getLogger(__name__)
 
 SCAN_PAGE = 10_000  # rows per read when reading a whole collection
-VECTOR_CACHE_ROWS = 200_000  # rows whose vectors ``vectors`` keeps in memory (~400 MB at 512 dimensions)
+VECTOR_CACHE_ROWS = 20_000  # passage rows ``vectors`` keeps in memory (~10 KB each with their sentences)
 SOURCES_RECHECK_S = 1.0  # how stale the cached list of outlets may be (another process may write)
 
 
@@ -65,6 +67,7 @@ class NewsStore(Maintenance, ChromaFixes):
         self._vector_cache: tuple[str | None, dict] = (None, {})
         self._sources_checked = 0.0
         self._written: set[str] = set()  # passages added since the last ``settle``
+        self._changed: set[str] | None = None  # articles written or removed since the BM25 index was in step
         self.lexical = LexicalIndex(lexical_dir)
         self.remote = remote
         self.folder: Path | None = None  # the local store's directory (state beside Chroma lives there)
@@ -72,6 +75,12 @@ class NewsStore(Maintenance, ChromaFixes):
     def _bind(self) -> None:
         """Collection handles from the connection's current client."""
         client = self.chroma.client
+        if SENTENCES in {getattr(c, "name", c) for c in client.list_collections()}:
+            raise ConfigError(
+                f"The store {self.label} has the older layout, with a Chroma row per sentence, which this "
+                "version no longer reads: ingest its sources again into a new store "
+                "(newsqa ingest SOURCES --store NEW_FOLDER), then use that one."
+            )
         self._collections = {
             name: client.get_or_create_collection(
                 name,
@@ -79,7 +88,7 @@ class NewsStore(Maintenance, ChromaFixes):
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={"embedder": self.embedder.name},
             )
-            for name in (ARTICLES, PASSAGES, SENTENCES)
+            for name in (ARTICLES, PASSAGES)
         }
         self._batch = max(1, min(client.get_max_batch_size(), 5000))
         self._vectorstore = None
@@ -172,14 +181,11 @@ class NewsStore(Maintenance, ChromaFixes):
             i: StoredArticle.from_chroma(i, m, t) for i, m, t in zip(got["ids"], got["metadatas"], texts)
         }
 
-    def sentences(self, ids: Sequence[str]) -> tuple[list[str], list[str], list[dict], np.ndarray]:
-        """ids, texts, metadatas and vectors of the given sentences (missing ids are skipped)."""
-        if not ids:
-            return [], [], [], np.zeros((0, 0), np.float32)
-        got = self._fresh_read(lambda: self._col(SENTENCES).get(
-            ids=list(ids), include=["documents", "metadatas", "embeddings"]
-        ))
-        return got["ids"], got["documents"], got["metadatas"], np.asarray(got["embeddings"], np.float32)
+    def sentences_of(self, passage_ids: Sequence[str]) -> tuple[list[str], list[str], list[dict], np.ndarray]:
+        """ids, texts, metadatas and vectors of the sentences of the given passages, in passage
+        then sentence order (missing passages are skipped)."""
+        found = self.passages_by_id(list(dict.fromkeys(passage_ids)))
+        return join_sentences([unpack_sentences(pid, *found[pid]) for pid in dict.fromkeys(passage_ids) if pid in found])
 
     def vectors(self, name: str, ids: Sequence[str], with_metadata: bool = False) -> tuple[list[str], list[dict], np.ndarray]:
         """Stored vectors of the given rows (missing ids are skipped): ids, metadatas (empty
@@ -224,7 +230,7 @@ class NewsStore(Maintenance, ChromaFixes):
     def passages_by_id(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
-        got = self._col(PASSAGES).get(ids=list(ids), include=["documents", "metadatas"])
+        got = self._fresh_read(lambda: self._col(PASSAGES).get(ids=list(ids), include=["documents", "metadatas"]))
         return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
     def find_article(self, id_or_url: str) -> str | None:
@@ -267,7 +273,7 @@ class NewsStore(Maintenance, ChromaFixes):
         return sorted(found, key=lambda a: (a.published, a.id), reverse=True)
 
     def remove(self, ids: Sequence[str]) -> None:
-        """Delete articles with their passages and sentences, and bring BM25 in step."""
+        """Delete articles with their passages, and bring BM25 in step."""
         with self.writing():
             self.delete_articles(ids)
             self.rebuild_lexical()
@@ -298,7 +304,7 @@ class NewsStore(Maintenance, ChromaFixes):
             "store": self.label,
             "embedder": self.embedder.name,
             "articles": len(got["ids"]),
-            "sentences": self.count(SENTENCES),
+            "sentences": sum(int(meta.get("n_sentences", 0)) for meta in got["metadatas"]),
             "passages": self.count(PASSAGES),
             "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             "languages": dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -310,34 +316,32 @@ class NewsStore(Maintenance, ChromaFixes):
 
     def delete_articles(self, ids: Sequence[str]) -> None:
         with self.writing():
+            self._begin_changes()
+            self._changed.update(ids)
             self._mark_pending()
             self._sources = None
             for chunk in chunks(list(ids), 500):
                 where = {"article_id": {"$in": chunk}}
                 self._col(ARTICLES).delete(ids=chunk)  # the commit marker goes first
-                self._col(SENTENCES).delete(where=where)
                 self._col(PASSAGES).delete(where=where)
             self.chroma.wrote()
 
     def write(self, prepared: Sequence[PreparedArticle]) -> None:
-        """Replace the given articles (delete leftovers, add sentences and passages, then the
-        article records that mark each one complete)."""
+        """Replace the given articles (delete leftovers, add passages with their sentences, then
+        the article records that mark each one complete)."""
         self._sources = None  # re-read the outlets after this write
         if not prepared:
             return
         self.delete_articles([p.article.id for p in prepared])  # marks the BM25 index pending
-        rows: dict[str, list] = {name: [] for name in (SENTENCES, PASSAGES, ARTICLES)}
+        rows: dict[str, list] = {name: [] for name in (PASSAGES, ARTICLES)}
         for item in prepared:
             article, shared = item.article, shared_meta(item)
-            passage_of = {sid: p.id for p in item.passages for sid in p.sentence_ids}
-            for sentence, vector in zip(item.sentences, item.sentence_vectors):
-                meta = {**shared, "passage_id": passage_of[sentence.id], "index": sentence.index,
-                        "paragraph": sentence.paragraph, "start": sentence.start, "end": sentence.end,
-                        **page_of(article, sentence.start)}
-                rows[SENTENCES].append((sentence.id, vector, sentence.text, meta))
+            at = {sentence.id: i for i, sentence in enumerate(item.sentences)}
             for passage, vector in zip(item.passages, item.passage_vectors):
+                own = [at[sid] for sid in passage.sentence_ids]
                 meta = {**shared, "index": passage.index, "start": passage.start, "end": passage.end,
-                        "sentence_ids": json.dumps(passage.sentence_ids)}
+                        "sentence_ids": json.dumps(passage.sentence_ids),
+                        **sentence_fields(article, [item.sentences[i] for i in own], item.sentence_vectors[own])}
                 rows[PASSAGES].append((passage.id, vector, passage.text, meta))
             mean = item.passage_vectors.mean(axis=0)
             mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
@@ -346,7 +350,7 @@ class NewsStore(Maintenance, ChromaFixes):
             )
         self._written.update(r[0] for r in rows[PASSAGES])
         with self.writing():
-            for name in (SENTENCES, PASSAGES, ARTICLES):
+            for name in (PASSAGES, ARTICLES):
                 for chunk in chunks(rows[name], self._batch):
                     self._col(name).add(
                         ids=[r[0] for r in chunk],
@@ -355,6 +359,15 @@ class NewsStore(Maintenance, ChromaFixes):
                         metadatas=[r[3] for r in chunk],
                     )
             self.chroma.wrote()
+
+def join_sentences(parts: list[tuple]) -> tuple[list[str], list[str], list[dict], np.ndarray]:
+    """One (ids, texts, metadatas, vectors) from several passages' ``unpack_sentences``."""
+    parts = [part for part in parts if part[0]]
+    if not parts:
+        return [], [], [], np.zeros((0, 0), np.float32)
+    return ([i for part in parts for i in part[0]], [t for part in parts for t in part[1]],
+            [m for part in parts for m in part[2]], np.concatenate([part[3] for part in parts]))
+
 
 def store_folder(path: Path) -> Path:
     """The local store's folder, created if missing."""

@@ -1,9 +1,13 @@
-"""What the store keeps per article: the three collections' names, the row metadata written
-for articles, passages and sentences, and the records read back."""
+"""What the store keeps per article: the collections' names, the row metadata written for
+articles and passages (a passage row carries its sentences: their places in the article and
+their vectors), and the records read back."""
 
 from __future__ import annotations
 
+import base64
+import json
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +16,9 @@ from app.store.filters import TEXT_FIELDS
 from app.text.dates import published_timestamp
 from app.types import Article, Passage, Sentence
 
-ARTICLES, PASSAGES, SENTENCES = "articles", "passages", "sentences"
+ARTICLES, PASSAGES = "articles", "passages"
+SENTENCES = "sentences"  # the collection of one row per sentence that older stores have (refused)
+SENTENCE_FIELDS = ("index", "paragraph", "start", "end")  # per sentence, in the passage's "sentences"
 
 
 @dataclass(frozen=True)
@@ -85,3 +91,42 @@ def shared_meta(item: PreparedArticle) -> dict:
     if stamp is not None:
         meta["published_ts"] = stamp
     return meta
+
+
+def sentence_fields(article: Article, sentences: Sequence[Sentence], vectors: np.ndarray) -> dict:
+    """A passage's sentences as two metadata fields: their places in the article (JSON rows of
+    ``SENTENCE_FIELDS``, and the page in a paged document) and their vectors (float16, base64;
+    cosines stay within 1e-3 of float32's)."""
+    rows = [[s.index, s.paragraph, s.start, s.end, *page_of(article, s.start).values()] for s in sentences]
+    packed = np.ascontiguousarray(vectors, dtype="<f2").tobytes()
+    return {"sentences": json.dumps(rows), "sentence_vectors": base64.b64encode(packed).decode("ascii")}
+
+
+PASSAGE_ONLY = ("sentences", "sentence_vectors", "sentence_ids", "index", "start", "end")
+
+
+def sentence_vectors(meta: dict) -> np.ndarray:
+    """The vectors of a passage row's sentences (float32, one row each)."""
+    packed = np.frombuffer(base64.b64decode(meta.get("sentence_vectors") or ""), "<f2").astype(np.float32)
+    count = len(json.loads(meta.get("sentence_ids") or "[]"))
+    return packed.reshape(count, -1) if count and len(packed) else np.zeros((0, 0), np.float32)
+
+
+def unpack_sentences(passage_id: str, text: str, meta: dict) -> tuple[list[str], list[str], list[dict], np.ndarray]:
+    """The sentences a passage row carries: ids, texts, metadatas (the passage's shared fields,
+    its id, and the sentence's place) and unit vectors."""
+    rows = json.loads(meta.get("sentences") or "[]")
+    if not rows:  # e.g. a row left by a write cut short, before its fields were known
+        return [], [], [], np.zeros((0, 0), np.float32)
+    vectors = sentence_vectors(meta)
+    shared = {key: value for key, value in meta.items() if key not in PASSAGE_ONLY}
+    offset, article = int(meta["start"]), meta["article_id"]
+    ids, texts, metas = [], [], []
+    for row in rows:
+        fields = dict(zip(SENTENCE_FIELDS, row))
+        if len(row) > len(SENTENCE_FIELDS):
+            fields["page"] = row[len(SENTENCE_FIELDS)]
+        ids.append(f"{article}:s{fields['index']}")
+        texts.append(text[fields["start"] - offset : fields["end"] - offset])
+        metas.append({**shared, "passage_id": passage_id, **fields})
+    return ids, texts, metas, vectors
