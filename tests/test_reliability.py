@@ -236,6 +236,9 @@ def test_ingest_killed_twenty_times_ends_equal_to_a_clean_ingest(tmp_path_factor
     assert not (store / "lexical.pending").exists()
     crashed.lexical = LexicalIndex(None)  # a BM25 index built afresh from what Chroma holds now
     crashed._build_lexical(save=False)
-    for own in rng.sample(got["ids"], 50):  # scores equal passage by passage: the saved index agrees
+    # Scores equal passage by passage over the live positions (a write killed before its BM25 save
+    # is repaired by the next one, which deletes those passages' old positions and adds them anew).
+    assert sorted(saved.passage_ids) == sorted(got["ids"])
+    for own in rng.sample(got["ids"], 50):
         fresh = dict(zip(crashed.lexical.ids, crashed.lexical.scores(texts[own])))
-        assert np.allclose([fresh[i] for i in saved.ids], saved.scores(texts[own]), atol=1e-5)
+        assert np.allclose([fresh[i] for i in saved.passage_ids], saved.scores(texts[own])[saved.live], atol=1e-5)
