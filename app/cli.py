@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--feed", action="append", default=[], metavar="URL_OR_FILE",
                    help="an RSS or Atom feed (repeatable); remembered for 'newsqa sync'")
     p.add_argument("--no-fetch", action="store_true", help="keep feed summaries; do not fetch the linked pages")
+    p.add_argument("--shard", metavar="K/N", help="write only part K of N of the articles (by id): N processes given "
+                   "the same sources and K = 1..N share one import into a Chroma server")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = with_wait(with_store(sub.add_parser("sync", help="Poll every feed ingested before; add what is new or changed.")))
@@ -124,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _ingest(args, settings: Settings) -> int:
     from app.answering.engine import open_store
-    from ingest.pipeline import WebOptions, ingest_and_remember
+    from ingest.pipeline import Shard, WebOptions, ingest_and_remember
 
+    shard = Shard.parse(args.shard) if args.shard else None
+    if shard and args.feed:
+        raise NewsQAError("--shard splits files, folders and URLs; poll --feed from one process (it remembers "
+                          "what each feed held), without --shard.")
     sources = list(args.sources)
     if args.urls:
         try:
@@ -137,7 +143,7 @@ def _ingest(args, settings: Settings) -> int:
         raise NewsQAError("Nothing to ingest: give files, folders or URLs, --urls FILE or --feed URL.")
     web = WebOptions.from_settings(settings, fetch_pages=not args.no_fetch)
     report = ingest_and_remember(open_store(settings), sources, args.feed, web, settings.max_passage_tokens,
-                                 chunk_size=settings.write_chunk)
+                                 chunk_size=settings.write_chunk, shard=shard)
     return _report(report, args.json)
 
 

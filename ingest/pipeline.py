@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from app.errors import SourceError
+from app.errors import ConfigError, SourceError
 from app.store import NewsStore, PreparedArticle
 from app.types import Article
 from ingest.build import dedupe
@@ -33,6 +34,7 @@ class IngestReport:
     feeds: dict[str, dict] = field(default_factory=dict)  # what each polled feed reported
     known_feeds: dict[str, dict] = field(default_factory=dict)  # what was remembered from earlier polls
     reindexed: int = 0  # rows the vector index had lost after an interrupted run, written again
+    elsewhere: int = 0  # articles left to the other shards of a fanned-out ingest (``Shard``)
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,7 @@ class IngestReport:
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"failed {len(self.failed)} ({self.sentences} sentences, {self.passages} passages written)"
             + (f"; {self.reindexed} rows the vector index had lost written again" if self.reindexed else "")
+            + (f"; {self.elsewhere} articles left to the other shards" if self.elsewhere else "")
         )
 
     def as_dict(self) -> dict:
@@ -50,7 +53,33 @@ class IngestReport:
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "failed": [{"where": e.where, "reason": e.reason} for e in self.failed],
             "sentences": self.sentences, "passages": self.passages, "reindexed": self.reindexed,
+            "elsewhere": self.elsewhere,
         }
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part ``number`` of ``count`` of an import: the articles whose id hashes to it. Processes
+    given the same sources and shards 1..count of one count write every article exactly once
+    between them (docs/deploy.md, "One import, several processes")."""
+
+    number: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Shard":
+        try:
+            number, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            number = count = 0
+        if not 1 <= number <= count:
+            raise ConfigError(f"--shard {text}: give K/N with 1 <= K <= N, e.g. --shard 1/2 and --shard 2/2 "
+                              "for two processes.")
+        return cls(number, count)
+
+    def holds(self, article_id: str) -> bool:
+        digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "big") % self.count == self.number - 1
 
 
 @dataclass(frozen=True)
@@ -111,11 +140,12 @@ def read_articles(sources: Iterable[Path | str], report: IngestReport, feeds: It
 def ingest(
     sources: Iterable[Path | str], store: NewsStore, max_tokens: int = 256, progress: bool | None = None,
     feeds: Iterable[str] = (), web: WebOptions = WebOptions(), known_feeds: dict | None = None,
-    chunk_size: int = WRITE_CHUNK,
+    chunk_size: int = WRITE_CHUNK, shard: Shard | None = None,
 ) -> IngestReport:
     """Read, split, embed and write the articles of ``sources`` (files, folders, URLs) and
     ``feeds``; unchanged articles are skipped, changed ones replaced. ``chunk_size`` articles are
-    embedded and committed together (a crash loses at most one chunk's work)."""
+    embedded and committed together (a crash loses at most one chunk's work). With ``shard``,
+    only the articles of that shard are written."""
     report = IngestReport(known_feeds=dict(known_feeds or {}))
     with store.writing():  # one writer per store: a second ingest fails fast or waits
         repaired = store.interrupted()
@@ -123,6 +153,9 @@ def ingest(
             store.restore_sync_threshold()
             store.repair()
         articles = read_articles(sources, report, feeds, web)
+        if shard is not None:
+            mine = [a for a in articles if shard.holds(a.id)]
+            report.elsewhere, articles = len(articles) - len(mine), mine
         stored = store.stored_hashes([a.id for a in articles])
         versions = store.stored_versions([a.id for a in articles if a.extra.get("version") and a.id in stored])
         pending = []
@@ -208,14 +241,15 @@ def _prepare(articles: list[Article], store: NewsStore, max_tokens: int, report:
 
 def ingest_and_remember(store: NewsStore, sources: Iterable[Path | str] = (), feeds: Iterable[str] = (),
                         web: WebOptions = WebOptions(), max_tokens: int = 256,
-                        progress: bool | None = None, chunk_size: int = WRITE_CHUNK) -> IngestReport:
+                        progress: bool | None = None, chunk_size: int = WRITE_CHUNK,
+                        shard: Shard | None = None) -> IngestReport:
     """``ingest``, and the feeds it polled remembered beside the store for ``sync``."""
     registry = store.feed_registry()
     feeds = [f if is_url(f) else str(Path(f).resolve()) for f in feeds]
     with store.writing():  # the feed list is written under the same lock as the store
         known = registry.load()
         report = ingest(sources, store, max_tokens, progress, feeds=feeds, web=web, known_feeds=known,
-                        chunk_size=chunk_size)
+                        chunk_size=chunk_size, shard=shard)
         for feed, state in report.feeds.items():
             registry.remember(feed, state)
     return report

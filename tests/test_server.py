@@ -206,3 +206,82 @@ def test_feed_list_lives_on_the_server(server, tmp_path, embedder):
         assert polled.ok and not polled.added and site.hits["/feed.rss"] >= 2
     finally:
         site.close()
+
+
+# ---- one import shared by several processes (newsqa ingest --shard) ---------------------------------
+
+def test_shards_split_the_articles_between_them_and_refuse_bad_numbers(tmp_path):
+    from app.errors import ConfigError
+    from ingest.pipeline import Shard
+
+    ids = [f"article-{i}" for i in range(300)]
+    shards = [Shard.parse(f"{k}/3") for k in (1, 2, 3)]
+    held = [[i for i in ids if shard.holds(i)] for shard in shards]
+    assert sorted(sum(held, [])) == sorted(ids) and all(60 < len(part) < 140 for part in held)
+    for bad in ("0/2", "3/2", "2", "a/b"):
+        with pytest.raises(ConfigError, match=f"--shard {bad}: give K/N"):
+            Shard.parse(bad)
+    env = {"NEWSQA_STORE": str(tmp_path / "store")}
+    refused = cli("ingest", SEED_ARTICLE, "--shard", "3/2", env=env, ok=False)
+    assert "--shard 3/2: give K/N" in refused.stderr and "Traceback" not in refused.stderr
+    feeds = cli("ingest", "--feed", "https://example.org/feed.rss", "--shard", "1/2", env=env, ok=False)
+    assert "poll --feed from one process" in feeds.stderr and "Traceback" not in feeds.stderr
+
+
+def test_writers_logging_at_once_get_numbers_of_their_own(server, embedder, tmp_path):
+    """Concurrent writers each claim the next free change number; none is lost or shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.store.connection import RemoteChroma
+
+    url = f"{server.url}/changelog"
+    writers = [RemoteChroma(url) for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        numbers = list(pool.map(lambda job: (job, writers[job % 3].log_change([f"a{job}"])), range(24)))
+    assert sorted(n for _, n in numbers) == list(range(1, 25))
+    reader = RemoteChroma(url)
+    assert reader.changes_logged() == 24
+    assert all(reader.change(number) == [f"a{job}"] for job, number in numbers)
+
+
+def test_two_sharded_ingests_fill_one_server_store_once(server, tmp_path, embedder):
+    """Two ``newsqa ingest --shard`` processes at once: every article written once, and a reader
+    that was following the store takes in both by their logged changes."""
+    url = f"{server.url}/fanout"
+    reader = NewsStore.connect(url, embedder, tmp_path / "reader")
+    ingest([SEED_ARTICLE], reader, progress=False)
+    reader.lexical_index()
+    env = {"NEWSQA_CHROMA_URL": url, "NEWSQA_WRITE_CHUNK": "1"}
+    procs = [subprocess.Popen([NEWSQA, "ingest", str(ROOT / "samples"), "--shard", f"{k}/2", "--json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, **env, "NEWSQA_CACHE": str(tmp_path / f"cache{k}")}) for k in (1, 2)]
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        reports.append(json.loads(out))
+    assert all(r["added"] + r["elsewhere"] == 5 and r["added"] for r in reports)
+    assert sum(r["added"] for r in reports) == 5
+
+    local = NewsStore.open(tmp_path / "one", embedder)  # the same articles by one process
+    ingest([SEED_ARTICLE, ROOT / "samples"], local, progress=False)
+    shared = reader.collection(PASSAGES).get(include=[])["ids"]
+    assert len(shared) == len(set(shared)) and set(shared) == set(local.collection(PASSAGES).get(include=[])["ids"])
+    assert reader.count(ARTICLES) == 6
+    time.sleep(REFRESH_S + 0.1)
+    assert sorted(reader.lexical_index().passage_ids) == sorted(shared)
+
+
+def test_repair_leaves_alone_the_articles_another_writer_is_storing(server, embedder, tmp_path):
+    """Passages stored before their article row are a write under way while its writer has them
+    in flight, and leftovers of a crashed write once it has not."""
+    url = f"{server.url}/inflight"
+    writer, other = (NewsStore.connect(url, embedder, tmp_path / name) for name in ("a", "b"))
+    ingest([SEED_ARTICLE], writer, progress=False)
+    (article,) = writer.list_articles()
+    passages = lambda: writer.collection(PASSAGES).get(where={"article_id": article.id})["ids"]  # noqa: E731
+    writer.collection(ARTICLES).delete(ids=[article.id])  # as between a write's passages and its article row
+    with writer.chroma.in_flight([article.id]):
+        assert other.chroma.in_flight_ids() == {article.id}
+        assert other.repair() == 0 and passages()
+    assert other.repair() == 1 and not passages()

@@ -37,7 +37,7 @@ def open_store(settings: Settings) -> NewsStore:
     key = (settings.chroma_url or str(Path(settings.store).resolve()), settings.embedder)
     with _lock:
         if key not in _stores:
-            embedder = make_embedder(settings.embedder)
+            embedder = make_embedder(settings.embedder, settings.embed_threads)
             _stores[key] = (NewsStore.connect(settings.chroma_url, embedder, settings.cache) if settings.chroma_url
                             else NewsStore.open(Path(settings.store), embedder))
         _stores[key].write_wait = settings.write_wait

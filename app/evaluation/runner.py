@@ -116,7 +116,7 @@ def cached_store(sources: list[Path], settings: Settings, cache: Path, name: str
     cache.mkdir(parents=True, exist_ok=True)
     building = cache / f"{target.name}.building"
     shutil.rmtree(building, ignore_errors=True)
-    store = NewsStore.open(building, make_embedder(settings.embedder))
+    store = NewsStore.open(building, make_embedder(settings.embedder, settings.embed_threads))
     report = ingest(sources, store, max_tokens=settings.max_passage_tokens, progress=progress)
     if not report.ok:
         raise NewsQAError("--articles could not all be read: " + "; ".join(map(str, report.failed[:5])))

@@ -22,6 +22,8 @@ import logging
 import os
 import threading
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.store.chroma_fixes import forget_shared_system
@@ -29,6 +31,7 @@ from app.store.chroma_fixes import forget_shared_system
 GENERATION = "generation"
 PENDING = "lexical.pending"
 STATE = "newsqa_state"  # server mode: a collection whose metadata holds the generation and pending flag
+IN_FLIGHT = "writing-"  # server mode: state records of the articles each writer is writing now
 CHANGE = "lexical-change-"  # server mode: state record n lists the articles the n-th logged change wrote or removed
 REFRESH_S = 2.0
 GRACE_S = 30.0
@@ -88,6 +91,14 @@ class LocalChroma:
         tmp.write_text(value, "ascii")
         tmp.replace(self._marker)
         self._seen = value
+
+    @contextmanager
+    def in_flight(self, articles: list[str]):
+        """A write of these articles is under way (local mode: the write lock already says so)."""
+        yield
+
+    def in_flight_ids(self) -> set[str]:
+        return set()
 
     def refresh(self) -> None:
         """Reopen the client when another process wrote since it was opened (checked at most
@@ -157,7 +168,10 @@ class RemoteChroma:
             try:
                 admin.get_database(database)
             except Exception:  # chromadb raises NotFoundError or ValueError, by version
-                admin.create_database(database)
+                try:
+                    admin.create_database(database)
+                except Exception:  # created meanwhile by another process starting (newsqa ingest --shard)
+                    admin.get_database(database)
             self.client = chromadb.HttpClient(host=host, port=port, ssl=ssl, database=database,
                                               settings=ChromaSettings(anonymized_telemetry=False))
         except Exception as err:  # connection refused, DNS, TLS: all mean the same to the user
@@ -167,15 +181,33 @@ class RemoteChroma:
             ) from None
         self._state = self.client.get_or_create_collection(STATE, embedding_function=None)
         self._cached: tuple[float, dict] | None = None
+        self._changes_seen = 0  # the last logged change this process has seen: the count never goes back
 
     def refresh(self) -> None:
         pass
 
     def _meta(self) -> dict:
+        """The state's metadata, and in ``lexical_changes`` how many changes are logged (read at
+        most every ``REFRESH_S`` seconds)."""
         now = time.monotonic()
         if self._cached is None or now - self._cached[0] > REFRESH_S:
-            self._cached = (now, dict(self.client.get_collection(STATE).metadata or {}))
+            meta = dict(self.client.get_collection(STATE).metadata or {})
+            meta["lexical_changes"] = self._logged_from(int(meta.get("lexical_changes", 0)))
+            self._cached = (now, meta)
         return self._cached[1]
+
+    def _logged_from(self, hint: int) -> int:
+        """The last logged change: the records after ``hint`` (the count a writer last set, which
+        a writer logging at the same time may not have raised yet) are looked for in runs."""
+        number = max(hint, self._changes_seen)
+        while True:
+            ahead = [f"{CHANGE}{n}" for n in range(number + 1, number + 21)]
+            found = set(self._state.get(ids=ahead, include=[])["ids"])
+            run = next((i for i, key in enumerate(ahead) if key not in found), len(ahead))
+            number += run
+            if run < len(ahead):
+                self._changes_seen = number
+                return number
 
     def _set(self, **values) -> None:
         state = self.client.get_collection(STATE)
@@ -183,7 +215,10 @@ class RemoteChroma:
         self._cached = None
 
     def generation(self) -> str:
-        return str(self._meta().get("generation", ""))
+        """Changes with every write and every logged change: concurrent writers each rewrite the
+        whole metadata, so one's generation can be lost, never its logged change."""
+        meta = self._meta()
+        return f"{meta.get('generation', '')}/{meta['lexical_changes']}"
 
     def pending(self) -> bool:
         return bool(self._meta().get("pending"))
@@ -197,19 +232,52 @@ class RemoteChroma:
     def changes_logged(self) -> int:
         """How many changes of the lexical index the writers have logged (``log_change``)."""
         self._cached = None
-        return int(self._meta().get("lexical_changes", 0))
+        return int(self._meta()["lexical_changes"])
 
     def log_change(self, articles: list[str]) -> int:
-        """Log that these articles were written or removed; returns the change's number. The
-        record goes in before the count that makes readers look for it."""
+        """Log that these articles were written or removed; returns the change's number. Writers
+        may log at once (``newsqa ingest --shard``): each adds its record under the next free
+        number (Chroma keeps the first row added under an id), reads it back, and tries the next
+        number if another writer's record is there. Numbers stay gap-free."""
+        token = uuid.uuid4().hex
         number = self.changes_logged() + 1
-        self.put_state(f"{CHANGE}{number}", json.dumps(articles))
-        self._set(lexical_changes=number)
+        while True:
+            key = f"{CHANGE}{number}"
+            self._state.add(ids=[key], documents=[json.dumps({"writer": token, "articles": articles})],
+                            embeddings=[[1.0]])
+            record = json.loads(self.get_state(key) or "null")
+            if isinstance(record, dict) and record.get("writer") == token:
+                break
+            number += 1
+        self._changes_seen = max(self._changes_seen, number)
+        self._set(lexical_changes=max(number, int(self._meta()["lexical_changes"])))  # a hint for readers
         return number
 
     def change(self, number: int) -> list[str] | None:
         text = self.get_state(f"{CHANGE}{number}")
-        return None if text is None else json.loads(text)
+        if text is None:
+            return None
+        record = json.loads(text)
+        return record["articles"] if isinstance(record, dict) else record  # a bare list: logged by older versions
+
+    @contextmanager
+    def in_flight(self, articles: list[str]):
+        """Record, for the block, that this process is writing these articles: their passages
+        are then stored before their article rows, and another writer's ``repair`` must not take
+        them for what a crashed write left (``in_flight_ids``). A crashed writer's record stays,
+        and its articles are repaired when they are written again."""
+        key = f"{IN_FLIGHT}{uuid.uuid4().hex}"
+        self._state.upsert(ids=[key], documents=[json.dumps(articles)], embeddings=[[1.0]],
+                           metadatas=[{"kind": "in-flight"}])
+        try:
+            yield
+        finally:
+            self._state.delete(ids=[key])
+
+    def in_flight_ids(self) -> set[str]:
+        """The articles other processes are writing now (``in_flight``)."""
+        got = self._state.get(where={"kind": "in-flight"}, include=["documents"])
+        return {article for text in got["documents"] for article in json.loads(text)}
 
     def get_state(self, key: str) -> str | None:
         got = self._state.get(ids=[key], include=["documents"])

@@ -137,10 +137,14 @@ class LexicalIndex:
         rows = [(owner, text) for owner, text in sentences]
         if any(owner < 0 or owner >= len(ids) for owner, _ in rows):
             raise ValueError("a sentence's passage position is outside the indexed passages")
+        head_terms: dict[tuple[str, str], list[str]] = {}  # a head is read once per article, not per sentence
+        for head, language in zip(heads, languages):
+            head_terms.setdefault((head, language), tokenize(head, language))
         return Segment.build(
             f"seg-{uuid.uuid4().hex[:12]}", list(ids),
             [tokenize(f"{head} {text}".strip(), language) for head, text, language in zip(heads, texts, languages)],
-            list(metas), [(owner, tokenize(f"{heads[owner]} {text}".strip(), languages[owner]), text) for owner, text in rows])
+            list(metas), [(owner, head_terms[heads[owner], languages[owner]] + tokenize(text, languages[owner]), text)
+                          for owner, text in rows])
 
     def build(self, ids: list[str], texts: list[str], metas: list[dict] | None = None, save: bool = True,
               sentences: Iterable[tuple[int, str]] = (), heads: Sequence[str] | None = None) -> None:

@@ -72,12 +72,16 @@ class Maintenance:
                 self._build_lexical(save=True)
             else:
                 # in server mode each machine's cache is saved only whole: processes there catch up by the log
+                before = self.lexical.changes
                 self.lexical.add(changed, self._lexical_segment(sorted(changed)), save=not self.remote)
                 if self.remote:
-                    self.lexical.changes = self.chroma.log_change(sorted(changed))
+                    number = self.chroma.log_change(sorted(changed))
+                    # another writer logged first (a fanned-out ingest): its change is read with ours at the next query
+                    self.lexical.changes = number if before is not None and number == before + 1 else before
             self.chroma.set_pending(False)
             self.chroma.wrote()
-            self.lexical.generation = self.chroma.generation()
+            in_step = not self.remote or self.lexical.changes == self.chroma.changes_logged()
+            self.lexical.generation = self.chroma.generation() if in_step else None
 
     def _begin_changes(self) -> None:
         """Before this process's first write: the BM25 index as it stands (loaded, or built when
@@ -113,12 +117,16 @@ class Maintenance:
 
     def repair(self) -> int:
         """Delete passages whose article record is missing: what a write or removal
-        cut short left behind (an article is only complete once its record is stored). Returns
-        how many article ids were cleaned up."""
+        cut short left behind (an article is only complete once its record is stored), leaving
+        alone the articles another writer is storing now (server mode). Returns how many article
+        ids were cleaned up."""
         with self.writing():
-            complete = set(self.scan(ARTICLES, [])["ids"])
+            # in this order: an article whose passages are read here is either still in flight
+            # when the records are read, or its article row is stored before the rows are read
             got = self.scan(PASSAGES, ["metadatas"])
-            orphans = {m.get("article_id") for m in got["metadatas"]} - complete
+            busy = self.chroma.in_flight_ids()
+            complete = set(self.scan(ARTICLES, [])["ids"])
+            orphans = {m.get("article_id") for m in got["metadatas"]} - complete - busy
             orphans.discard(None)
             if orphans:
                 self.delete_articles(sorted(orphans))
@@ -209,7 +217,11 @@ class Maintenance:
 
     def heal(self) -> int:
         """Write again every row the vector index lost (see ``lost_vectors``), from what Chroma
-        stores; run after an interrupted write. Returns how many rows were written again."""
+        stores; run after an interrupted write. Returns how many rows were written again. A
+        Chroma server keeps its own index (a client killed mid-write does not touch it), so
+        nothing is checked there: at archive size the check reads every row."""
+        if self.remote:
+            return 0
         healed = 0
         with self.writing():
             for name in (PASSAGES, ARTICLES):

@@ -349,7 +349,7 @@ class NewsStore(Maintenance, ChromaFixes):
                 (article.id, mean, article.text, article_meta(item))
             )
         self._written.update(r[0] for r in rows[PASSAGES])
-        with self.writing():
+        with self.writing(), self.chroma.in_flight([item.article.id for item in prepared]):
             for name in (PASSAGES, ARTICLES):
                 for chunk in chunks(rows[name], self._batch):
                     self._col(name).add(

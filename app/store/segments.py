@@ -41,21 +41,21 @@ class Postings:
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]]) -> "Postings":
         """Postings of tokenised documents (an empty document counts one placeholder token)."""
-        pairs: dict[tuple[str, int], int] = {}
-        lengths = np.zeros(len(documents), np.float32)
-        for doc, tokens in enumerate(documents):
-            tokens = tokens or ["\x00"]
-            lengths[doc] = len(tokens)
-            for token in tokens:
-                pairs[(token, doc)] = pairs.get((token, doc), 0) + 1
-        terms = sorted({term for term, _ in pairs})
-        row = {term: i for i, term in enumerate(terms)}
-        order = sorted(pairs, key=lambda key: (row[key[0]], key[1]))
-        counts = np.bincount([row[term] for term, _ in order], minlength=len(terms))
-        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        docs = np.fromiter((doc for _, doc in order), np.int32, len(order))
-        tf = np.fromiter((pairs[key] for key in order), np.float32, len(order))
-        return cls(terms, indptr, docs, tf, lengths)
+        documents = [tokens or ["\x00"] for tokens in documents]
+        lengths = np.fromiter(map(len, documents), np.int64, len(documents))
+        vocabulary: dict[str, int] = {}
+        found = np.fromiter((vocabulary.setdefault(token, len(vocabulary)) for tokens in documents for token in tokens),
+                            np.int64, int(lengths.sum()))
+        terms = sorted(vocabulary)
+        row = np.empty(len(terms), np.int64)
+        row[[vocabulary[term] for term in terms]] = np.arange(len(terms))
+        # one key per (term row, document), sorted: the postings in term order, documents ascending
+        keys, tf = np.unique(row[found] * max(len(documents), 1) + np.repeat(np.arange(len(documents)), lengths),
+                             return_counts=True)
+        by_row = keys // max(len(documents), 1)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(by_row, minlength=len(terms)))]).astype(np.int64)
+        return cls(terms, indptr, (keys % max(len(documents), 1)).astype(np.int32), tf.astype(np.float32),
+                   lengths.astype(np.float32))
 
     def of(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         row = self._row.get(term)
