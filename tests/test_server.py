@@ -145,6 +145,24 @@ def test_a_reader_follows_a_write_by_reading_only_what_changed(make_store, monke
         {pid: want[fresh.position(pid)] for pid in fresh.passage_ids}, abs=1e-5)
 
 
+def test_a_process_opening_a_local_store_trusts_the_index_its_last_writer_marked(tmp_path, embedder, monkeypatch):
+    """The writer marks its saved BM25 index with the store generation it ended at: a process
+    opening the store loads that index without reading every passage id, and checks in full
+    once the generation is another."""
+    writer = NewsStore.open(tmp_path / "store", embedder)
+    ingest([ROOT / "samples"], writer, progress=False)
+    reader = NewsStore.open(tmp_path / "store", embedder)
+    reads = []
+    scan = reader.scan
+    monkeypatch.setattr(reader, "scan", lambda name, include, where=None: reads.append((name, where)) or scan(name, include, where))
+    index = reader.lexical_index()
+    assert (PASSAGES, None) not in reads
+    assert sorted(index.passage_ids) == sorted(writer.collection(PASSAGES).get(include=[])["ids"])
+    (tmp_path / "store" / "generation").write_text("written-by-a-process-that-did-not-mark", "ascii")
+    reader.lexical_index()
+    assert (PASSAGES, None) in reads
+
+
 def test_server_mode_refuses_a_bad_address_clearly(embedder, tmp_path):
     with pytest.raises(ConfigError, match="Cannot reach the Chroma server.*chroma run"):
         NewsStore.connect(f"http://127.0.0.1:{free_port()}", embedder, tmp_path)

@@ -72,6 +72,7 @@ class LexicalIndex:
         self.generation: str | None = None  # the store's generation this index is known to match
         self.changes: int | None = None  # server mode: the logged changes this index holds (connection.log_change)
         self._stamp: tuple | None = None  # meta.json as this process last loaded or saved it
+        self.saved_generation: str | None = None  # local mode: the store generation the saved index matches (``mark``)
         self._set([], np.zeros(0, bool))
 
     def _saved_stamp(self) -> tuple | None:
@@ -231,6 +232,21 @@ class LexicalIndex:
         os.replace(tmp, self.folder / "meta.json")
         self._stamp = self._saved_stamp()
 
+    def mark(self, generation: str) -> None:
+        """Record in the saved index that it matches the store at ``generation`` (local mode, once
+        the write that saved it has ended), so that a process opening the store can trust it
+        without reading every passage id. Any later save drops the mark."""
+        path = None if self.folder is None else self.folder / "meta.json"
+        if not generation or path is None or not path.exists():
+            return
+        meta = json.loads(path.read_text())
+        if meta.get("fingerprint") != self.fingerprint:
+            return
+        tmp = self.folder / f"meta.json.tmp{os.getpid()}"
+        tmp.write_text(json.dumps({**meta, "generation": generation}))
+        os.replace(tmp, path)
+        self._stamp, self.saved_generation = self._saved_stamp(), generation
+
     def load(self) -> bool:
         """Read the saved index; False when there is none or it cannot be read."""
         if self.folder is None or not (self.folder / "meta.json").exists():
@@ -247,7 +263,7 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError, IndexError):
             return False
         self._set(segments, dead)
-        self._stamp, self.changes = stamp, meta.get("changes")
+        self._stamp, self.changes, self.saved_generation = stamp, meta.get("changes"), meta.get("generation")
         return self.fingerprint == meta["fingerprint"]
 
     def passages_with_all(self, tokens: list[str]) -> int:

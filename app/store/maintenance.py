@@ -21,7 +21,9 @@ class Maintenance:
         """The BM25 index, in step with Chroma's passages.
 
         Fast path (every query): no write is pending and the store's generation is the one the
-        index was built or loaded at. Otherwise the passage ids are compared by fingerprint and,
+        index was built or loaded at. Local mode: a saved index marked with the current
+        generation (``LexicalIndex.mark``) is loaded and trusted, without reading every passage
+        id. Otherwise the passage ids are compared by fingerprint and,
         when they differ or another process saved the index since, the index is loaded from disk
         if that copy matches, else rebuilt from Chroma (saved only by a writer, or into this
         machine's cache in server mode)."""
@@ -32,6 +34,11 @@ class Maintenance:
         if self.remote and self._catch_up():
             index.generation = generation
             return index
+        if not self.remote and generation and not self.chroma.pending():
+            if (index.saved_generation == generation and not index.saved_since()) or (
+                    index.load() and index.saved_generation == generation):
+                index.generation = generation
+                return index
         changes = self.chroma.changes_logged() if self.remote else None  # read before the passages
         current = fingerprint(self.scan(PASSAGES, [])["ids"])
         if index.fingerprint != current or index.saved_since():  # same ids, edited texts: the saved copy
@@ -82,6 +89,8 @@ class Maintenance:
             self.chroma.wrote()
             in_step = not self.remote or self.lexical.changes == self.chroma.changes_logged()
             self.lexical.generation = self.chroma.generation() if in_step else None
+            if not self.remote:
+                self.lexical.mark(self.lexical.generation)
 
     def _begin_changes(self) -> None:
         """Before this process's first write: the BM25 index as it stands (loaded, or built when
