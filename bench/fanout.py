@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,16 +23,11 @@ import time
 from pathlib import Path
 
 import httpx
+from users import free_port  # bench/users.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "multihop-rag" / "corpus.json"
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:

@@ -527,11 +527,11 @@ def table(results: dict) -> str:
             continue
         first = first or run
         build = f"{built['build_s'] / 60:.1f} min (BM25 {built['bm25_s']:.0f} s)" if built and "build_s" in built else "–"
-        shape = built or results.get("base-shape", {})
+        counts = built or results.get("base-shape", {})
         label = size if run["questions"] == 100 else f"{size} ({run['questions']} questions)"
         lines.append(
-            f"| {label} | {shape.get('articles', '?'):,} | {shape.get('sentences', '?'):,} | {shape.get('passages', '?'):,} "
-            f"| {build} | {shape.get('disk_mb', '?'):,} MB | {run['first_answer_s']:.1f} s | {run['p50_ms']:.0f} ms "
+            f"| {label} | {counts.get('articles', '?'):,} | {counts.get('sentences', '?'):,} | {counts.get('passages', '?'):,} "
+            f"| {build} | {counts.get('disk_mb', '?'):,} MB | {run['first_answer_s']:.1f} s | {run['p50_ms']:.0f} ms "
             f"| {run['p95_ms']:.0f} ms | {run['retrieval']['p50_ms']:.0f} / {run['retrieval']['p95_ms']:.0f} ms "
             f"| {run['rss_mb']:,} MB (peak {run['peak_rss_mb']:,}) "
             f"| {run['p50_ms'] / first['p50_ms']:.2f}× / {run['p95_ms'] / first['p95_ms']:.2f}× | {run['load_average']} |")

@@ -227,8 +227,12 @@ class LexicalIndex:
         before = json.loads((self.folder / "meta.json").read_text())
         for name in before.get("garbage", []):
             shutil.rmtree(self.folder / name, ignore_errors=True)
+        self._replace_meta({**self._meta(), "garbage": sorted(dropped)})
+
+    def _replace_meta(self, meta: dict) -> None:
+        """Write ``meta.json`` by a rename: readers see the old list or the new."""
         tmp = self.folder / f"meta.json.tmp{os.getpid()}"
-        tmp.write_text(json.dumps({**self._meta(), "garbage": sorted(dropped)}))
+        tmp.write_text(json.dumps(meta))
         os.replace(tmp, self.folder / "meta.json")
         self._stamp = self._saved_stamp()
 
@@ -242,10 +246,8 @@ class LexicalIndex:
         meta = json.loads(path.read_text())
         if meta.get("fingerprint") != self.fingerprint:
             return
-        tmp = self.folder / f"meta.json.tmp{os.getpid()}"
-        tmp.write_text(json.dumps({**meta, "generation": generation}))
-        os.replace(tmp, path)
-        self._stamp, self.saved_generation = self._saved_stamp(), generation
+        self._replace_meta({**meta, "generation": generation})
+        self.saved_generation = generation
 
     def load(self) -> bool:
         """Read the saved index; False when there is none or it cannot be read."""

@@ -50,12 +50,10 @@ class Postings:
         row = np.empty(len(terms), np.int64)
         row[[vocabulary[term] for term in terms]] = np.arange(len(terms))
         # one key per (term row, document), sorted: the postings in term order, documents ascending
-        keys, tf = np.unique(row[found] * max(len(documents), 1) + np.repeat(np.arange(len(documents)), lengths),
-                             return_counts=True)
-        by_row = keys // max(len(documents), 1)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(by_row, minlength=len(terms)))]).astype(np.int64)
-        return cls(terms, indptr, (keys % max(len(documents), 1)).astype(np.int32), tf.astype(np.float32),
-                   lengths.astype(np.float32))
+        size = max(len(documents), 1)
+        keys, tf = np.unique(row[found] * size + np.repeat(np.arange(len(documents)), lengths), return_counts=True)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // size, minlength=len(terms)))]).astype(np.int64)
+        return cls(terms, indptr, (keys % size).astype(np.int32), tf.astype(np.float32), lengths.astype(np.float32))
 
     def of(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         row = self._row.get(term)
