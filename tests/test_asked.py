@@ -37,6 +37,14 @@ from app.answering.spans import Kind
     ("In which city was the conductor born?", Kind.PLACE),
     ("Where did the conference take place?", Kind.PLACE),
     ("Welche Blutgruppe braucht ein Spender?", Kind.NAME),
+    ("What was the name of the first Russian ISS module?", Kind.NAME),
+    ("Wie heißt der neue Trainer?", Kind.NAME),
+    ("Von wie vielen Tigern war man ausgegangen?", Kind.COUNT),
+    ("How much time was left in the game?", Kind.DURATION),
+    ("كم دام القتال في حرب السنوات السبع؟", Kind.DURATION),
+    ("What is the yearly price of the drug?", Kind.MONEY),
+    ("What were Converse's sales in the first quarter?", Kind.MONEY),
+    ("How small is the manufacturing node of the chip?", Kind.NUMBER),
 ])
 def test_the_question_word_names_the_kind_of_answer(question, kind):
     assert asked_in(question).kind is kind
@@ -49,6 +57,9 @@ def test_the_question_word_names_the_kind_of_answer(question, kind):
     "Why did the talks fail?",
     "Did the Verge and TechCrunch both report the trial?",
     "What cause of death did the autopsy establish?",
+    "Что делает Доктор Кто, когда его тело смертельно повреждено?",  # "когда" opens a clause
+    "Между какими двумя улицами когда-то жили богатые семьи?",  # "когда-то" is "once"
+    "Как называется этот набор выражений?",  # a term as often as a name
 ])
 def test_questions_whose_wording_names_no_kind(question):
     assert asked_in(question).kind is None
@@ -66,3 +77,23 @@ def test_names_are_visible_only_where_capitals_mark_them():
     assert not who.visible_in("伊万·库布拉科夫签署了公约。", "zh")
     assert not who.visible_in("وقع إيفان كوبراكوف الاتفاقية.", "ar")
     assert asked_in("How many signed it?").visible_in("签署了公约。", "zh")  # numbers are seen everywhere
+
+
+@pytest.mark.parametrize("question, precision", [
+    ("By what date at the latest could the appointment become official?", "day"),
+    ("Ab welchem Datum soll die Obergrenze gelten?", "day"),
+    ("In welchem Jahr sind sie sich begegnet?", "year"),
+    ("In which month did the store open?", "month"),
+    ("他哪一年出生？", "year"),
+    ("When was the blogger arrested?", ""),
+])
+def test_a_date_question_says_how_precise_a_date_it_wants(question, precision):
+    assert asked_in(question).precision == precision
+
+
+def test_ages_and_measures_are_asked_by_their_own_words():
+    assert asked_in("How old is the new coach?").age and not asked_in("How many coaches were fired?").age
+    assert asked_in("¿Cuántos años tenía John Elway cuando ganó?").age
+    assert asked_in("How far from the wall did the jellyfish keep?").measure
+    assert asked_in("Wie schwer ist der Bär?").measure
+    assert not asked_in("How big was the overspend?").measure  # an amount as much as a size

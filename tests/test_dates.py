@@ -31,6 +31,8 @@ from app.text.dates import (
         # Without an agency: only with a date and an en or em dash.
         ("Bonn, 12. November 2025 – Die Konferenz", "Bonn", "", PartialDate(11, 12, 2025)),
         ("Frankfurt am Main, 3. März — Die Börse", "Frankfurt am Main", "", PartialDate(3, 3)),
+        # three capitalised words joined by the lower-case words of a place name
+        ("St. Georgen im Attergau (APA) – Der Steirer", "St. Georgen im Attergau", "APA", None),
     ],
 )
 def test_datelines(text, place, agency, date):

@@ -61,3 +61,14 @@ def test_german_ordinal_before_century_or_date_noun_stays_in_its_sentence():
         "Der Wert lag bei 12.",
         "Danach fiel er.",
     ]
+
+
+def test_austrian_month_names_after_a_day_stay_in_their_sentence():
+    # DER STANDARD writes "Jänner" and "Feber"; a cut after "1." lost the date the reader asked for
+    text = ("Der Betrag soll nicht ab dem Stichtag 24. April sondern schon ab 1. Jänner gelten. "
+            "Die Frist endet mit 3. Feber. Danach fiel er.")
+    assert sentences(text, "de") == [
+        "Der Betrag soll nicht ab dem Stichtag 24. April sondern schon ab 1. Jänner gelten.",
+        "Die Frist endet mit 3. Feber.",
+        "Danach fiel er.",
+    ]

@@ -15,12 +15,13 @@ GNAD = SHARED / "gnad" / "articles.jsonl"
 
 @pytest.fixture(scope="module")
 def reports_settings(tmp_path_factory):
-    """Two GNAD reports (Microsoft's advertising deal with AOL; the fire in Traiskirchen), read in place."""
-    folder = tmp_path_factory.mktemp("gnad-two")
-    wanted = {"gnad-test-0310", "gnad-test-0408"}
+    """Five GNAD reports (Microsoft's advertising deal with AOL; the fire in Traiskirchen; Raif
+    Badawi's sentence; the auction of a lunch with Warren Buffett; Gerald Reischl and the ORF)."""
+    folder = tmp_path_factory.mktemp("gnad-five")
+    wanted = {"gnad-test-0310", "gnad-test-0408", "gnad-test-0453", "gnad-test-0599", "gnad-test-0853"}
     lines = [line for line in GNAD.read_text("utf-8").splitlines() if json.loads(line)["id"] in wanted]
-    (folder / "two.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
-    return load_settings(store=cached_store("gnad-two", [folder / "two.jsonl"], tmp_path_factory))
+    (folder / "five.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    return load_settings(store=cached_store("gnad-five", [folder / "five.jsonl"], tmp_path_factory))
 
 
 @pytest.mark.parametrize("question, short, sentence", [
@@ -45,6 +46,25 @@ def test_the_sentence_holding_the_amount_is_cited_not_the_one_sharing_the_topic(
                  settings=reports_settings)
     assert got.short == "120"
     assert "120 Paletten mit Kleidung" in got.citations[0].sentence
+
+
+@pytest.mark.parametrize("question, short", [
+    # the lead names the blogger, his sentence and his country; only a later sentence holds a date
+    ("Wann wurde der Blogger Raif Badawi festgenommen?", "Juni 2012"),
+    # "what date" asks for a day: "im September" is too coarse
+    ("On what date could Gerald Reischl's appointment at the ORF become official?", "17. Dezember"),
+    ("How long is the advertising deal between Microsoft and AOL meant to run?", "zehn Jahre"),
+])
+def test_the_sentence_holding_what_is_asked_wins_over_the_one_sharing_the_topic(question, short, reports_settings):
+    got = answer(question, settings=reports_settings)
+    assert not got.abstained and got.short == short, got.answer
+
+
+def test_the_place_a_report_was_filed_from_is_no_answer(reports_settings):
+    # the closest sentence is the lead, which opens with its dateline "Omaha - "
+    got = answer("Which charity gets the money from the auction of a lunch with Warren Buffett?",
+                 settings=reports_settings)
+    assert got.citations[0].sentence.startswith("Omaha - ") and got.short != "Omaha"
 
 
 def test_a_report_saying_the_fact_is_not_known_is_cited_as_the_reason(reports_settings):

@@ -4,7 +4,7 @@ sentences saying a fact is not known (app/answering/unknown.py), on real news se
 import pytest
 
 from app.answering.asked import asked_in
-from app.answering.spans import answers, bound, find, other_year
+from app.answering.spans import answers, bound, find, measured, other_year
 from app.answering.unknown import says_unknown
 from app.text.analysis import term_sets
 from app.text.nouns import compound_head, is_german_noun
@@ -35,6 +35,13 @@ def kinds(sentence: str, language: str) -> list[tuple[str, str]]:
     ("Президент подписал указ 26 октября 2025 года.", "ru", ("date", "26 октября 2025 года")),
     ("2025年11月3日，公司宣布了结果。", "zh", ("date", "2025年11月3日")),
     ("Bis 4. September, 13 Uhr, braucht Stenzel 50 Unterstützungserklärungen.", "de", ("date", "13 Uhr")),
+    ("Sie nutzten französische Namen bis weit ins 19. Jahrhundert hinein.", "de", ("date", "19. Jahrhundert")),
+    ("By the final minutes they were an average 3.6 centimeters from the wall.", "en", ("number", "3.6 centimeters")),
+    ("The new APU is produced on a 6nm process.", "en", ("number", "6nm")),
+    ("استمروا في استخدام الأسماء لفترة طويلة في القرن التاسع عشر.", "ar", ("date", "القرن التاسع عشر")),
+    ("اعترضوا الكرة مع بقاء 17 ثانية.", "ar", ("duration", "17 ثانية")),
+    ("Setanta Sports confirmó que empezaría en marzo como servicio.", "es", ("date", "marzo")),
+    ("Шидэбала был убит с участием пяти правителей.", "ru", ("number", "пяти")),
 ])
 def test_amounts_and_dates_as_the_source_writes_them(sentence, language, expected):
     assert expected in kinds(sentence, language)
@@ -140,3 +147,82 @@ def test_a_sentence_on_another_year_does_not_answer():
 ])
 def test_sentences_that_say_a_fact_is_not_known(sentence, unknown):
     assert says_unknown(sentence) is unknown
+
+
+def answered(question: str, sentence: str, language: str) -> list[str]:
+    """The phrases of ``sentence`` that could answer ``question``, as written."""
+    return [s.text for s in answers(asked_in(question), sentence, language, question)]
+
+
+def test_the_place_a_report_opens_with_answers_nothing():
+    question = "Which charity receives the money raised by the auction?"
+    lead = "Omaha - Der versteigerte Power Lunch mit Investor Warren Buffett hat einen Abnehmer gefunden."
+    assert answered(question, lead, "de") == ["Warren Buffett"]
+    where = "Who won the race?"
+    opening = "St. Georgen im Attergau – Der Steirer Christoph Strasser erreichte als Sieger das Ziel."
+    assert answered(where, opening, "de") == ["Christoph Strasser"]
+
+
+def test_an_age_answers_only_a_question_asking_for_one():
+    sentence = "Das erste Nickerchen gönnte sich der 32-Jährige nach 36 Stunden."
+    by = "Um wie viel unterbot er seine Rekordzeit?"
+    assert answered(by, sentence, "de") == ["36 Stunden"]
+    old = "Wie alt ist der Sieger?"
+    assert answered(old, sentence, "de")[0] == "32"
+    grammys = "How many Grammys has Lady Gaga won?"  # a count joined to its noun is no age
+    assert answered(grammys, "Die sechs-malige Grammy-Gewinnerin sang.", "de") == ["sechs"]
+
+
+def test_a_date_as_precise_as_the_question_asks():
+    question = "By what date at the latest could his appointment become official?"
+    sentence = "Im September dementierte er noch; am 17. Dezember könnte es offiziell werden."
+    assert answered(question, sentence, "de") == ["17. Dezember"]
+    year = "In welchem Jahr trafen sie sich zum ersten Mal?"
+    assert answered(year, "Im März 2013 trafen sie sich.", "de") == ["März 2013"]
+    assert answered(year, "Im März trafen sie sich.", "de") == []
+
+
+def test_a_length_is_told_from_a_count():
+    (count,) = find("The team put 12 jellyfish into a round tank.", "en")
+    assert not measured(count)
+    said = "They were an average 3.6 centimeters (1.4 inch) from the wall, 110 миль в час."
+    assert [measured(s) for s in find(said, "en")] == [True, True, True]
+
+
+def test_a_year_like_number_before_its_noun_is_a_count():
+    question = "¿Cuántos invitados asistieron a la cena?"
+    sentence = "La inauguración se celebró con una gran cena a la que asistieron 2000 invitados."
+    assert answered(question, sentence, "es") == ["2000"]
+    assert answered(question, "La cena se celebró en 2000 en Newcastle.", "es") == []
+
+
+def test_a_number_closing_a_name_is_no_amount():
+    question = "Aus wie vielen Levels besteht das Spiel?"
+    sentence = "Prospekt ist im von Half-Life 2 bekannten Gefängnis angesiedelt. Das Spiel umfasst 13 Levels."
+    assert answered(question, sentence, "de") == ["13"]
+    died = "Wie viele Menschen wurden festgenommen?"  # a weekday is no name
+    assert answered(died, "Am Dienstag 13 Personen.", "de") == ["13"]
+
+
+def test_a_date_answers_how_long_as_its_start_or_end():
+    question = "How long has he been posting on YouTube?"
+    sentence = "In 2016, the Fine Brothers tried it. Douglass has made content on YouTube since 2006."
+    assert answered(question, sentence, "en") == ["since 2006"]
+    until = "Wie lange nutzten die Hugenotten französische Namen?"
+    said = "Sie nutzten Namen bis weit ins 19. Jahrhundert hinein; 1700 kamen viele nach Virginia."
+    assert answered(until, said, "de") == ["19. Jahrhundert"]
+    left = "Wie viel Zeit verblieb im Spiel?"  # a clock's minutes and seconds are a length of time
+    said = "Denver erhielt eine 24-10 Führung mit 3:08 verbleibenden Minuten."
+    assert answered(left, said, "de") == ["3:08"]
+    since = "Seit wann ist die ISS bemannt?"  # "since when" is answered by a date
+    assert answered(since, "Die ISS ist im Jahr 2000 bezogen worden.", "de") == ["2000"]
+
+
+@pytest.mark.parametrize("sentence, number", [
+    ("Bis 4. September braucht Stenzel 50 Unterstützungserklärungen von Anrainern.", "50"),  # the name is the subject
+    ("Nachdem US-Behörden 14 Personen verhaftet haben, trat er zurück.", "14"),
+    ("Dann verkündet er die Regierung Nummer 65 in der Geschichte der Republik.", "65"),
+])
+def test_a_number_after_a_capitalised_word_still_counts(sentence, number):
+    question = "Wie viele sind es?"
+    assert number in answered(question, sentence, "de")

@@ -49,7 +49,8 @@ _CLASS_NOUNS = {
         r"|resolution(?:en)?|richtlinien?|ukas(?:es)?"
     ),
 }
-_WHICH = r"(?:which|what|welche[rsmn]?|was für(?: eine?[nmrs]?)?|какой|какая|какое|какие|каком|какую|qué|cuál|cuáles)"
+_WHICH = (r"(?:which|what|welche[rsmn]?|was für(?: eine?[nmrs]?)?|какой|какая|какое|какие|каком|какую|какими|каких|каким"
+          r"|какого|qué|cuál|cuáles)")
 
 # Patterns in order: the first that matches decides.
 _PATTERNS: list[tuple[Kind | None, re.Pattern]] = [
@@ -58,8 +59,9 @@ _PATTERNS: list[tuple[Kind | None, re.Pattern]] = [
         r"|um wie viel prozent|сколько процентов|qué porcentaje|cuánto por ciento)\b|百分之几|多少百分比|ما نسبة|كم بالمئة",
         re.I)),
     (Kind.DURATION, re.compile(
-        r"\b(how long|for how long|wie lange|für welche (?:laufzeit|dauer)|wie viel zeit|как долго|сколько (?:лет|времени)"
-        r"|cuánto tiempo|durante cuánto|since when|seit wann)\b|多长时间|多久|كم من الوقت|منذ متى", re.I)),
+        r"\b(how long|for how long|how much time|wie lange|für welche (?:laufzeit|dauer)|wie viel zeit|как долго|сколько (?:лет|времени)"
+        r"|cuánto tiempo|durante cuánto|since when|seit wann)\b|多长时间|多久|كم من الوقت|منذ متى|كم (?:دام|دامت|استمر|استمرت)",
+        re.I)),
     (Kind.MONEY, re.compile(
         r"\b(how much (?:money|did \w+ (?:pay|charge|earn|make|raise|sell|spend|cost)|does \w+ (?:pay|charge|earn|cost)"
         r"|will \w+ (?:pay|charge|earn|cost)|is \w+ worth)|how much (?:did|does|will|do)\b.*\b(?:pay|cost|charge|earn"
@@ -68,17 +70,22 @@ _PATTERNS: list[tuple[Kind | None, re.Pattern]] = [
         r"(?:zahlen|bezahlen|kosten|verdienen|einnehmen|eingebracht|ausgeben|wert)|wie teuer|welche(?:n|r)? (?:preis|betrag|summe|gehalt|ablöse)"
         r"|сколько (?:стоит|стоил|денег|заплатил)|cuánto (?:dinero|cuesta|costó|pagó|cobra))\b", re.I)),
     (Kind.COUNT, re.compile(
-        r"\b(how many|what number of|wie viele|wieviele|aus wie vielen|mit wie vielen|die wievielte|der wievielte"
+        r"\b(how many|what number of|wie viele|wieviele|wie vielen|die wievielte|der wievielte"
         r"|das wievielte|сколько|cu[aá]nt[oa]s)\b|كم\s|多少|几", re.I)),
     (Kind.NUMBER, re.compile(
-        r"\b(how (?:much|old|far|big|large|high|tall|heavy|bright|fast|long)|what (?:number|amount)"
-        r"|wie (?:viel|alt|weit|hoch|groß|schwer|hell|schnell)|wieviel|um wie viel|cu[aá]nt[oa])\b", re.I)),
+        r"\b(how (?:much|old|far|big|large|high|tall|heavy|bright|fast|long|small|deep|wide|thick|close|low)"
+        r"|what (?:number|amount)|wie (?:viel|alt|weit|hoch|groß|schwer|hell|schnell|tief|breit|klein|lang)|wieviel"
+        r"|um wie viel|cu[aá]nt[oa])\b", re.I)),
     (Kind.DATE, re.compile(
         r"\b(when|on what date|by what date|in (?:what|which) year|what year|what day|wann|an welchem (?:tag|datum)"
-        r"|in welchem (?:jahr|monat)|bis wann|когда|в каком году|cuándo|en qué (?:año|fecha))\b"
+        r"|in welchem (?:jahr|monat)|bis wann|когда(?!-)|в каком году|cuándo|en qué (?:año|fecha))\b"
         r"|什么时候|何时|哪一?年|متى|في أي عام", re.I)),
     (Kind.PLACE, re.compile(
         r"\b(where|wo|wohin|woher|где|куда|откуда|dónde|adónde)\b|哪里|哪儿|在哪|أين", re.I)),
+    # "what is it called" and "как называется" ask as often for a term as for a name: not here
+    (Kind.NAME, re.compile(
+        r"\b(what (?:is|was|are|were) the names? of|wie (?:heißt|hieß|heißen|hießen|lautet|lautete) (?:der|die|das) name"
+        r"|wie (?:heißt|hieß|heißen|hießen)|как (?:зовут|звали)|cuál (?:es|era) el nombre)\b", re.I)),
     (Kind.PERSON, re.compile(
         r"\b(who|whom|whose|wer|wem|wen|wessen|mit wem|von wem|кто|кого|кому|кем|quién|quiénes|a quién)\b|谁|^\s*من\s", re.I)),
 ]
@@ -101,6 +108,9 @@ class Asked:
     kind: Kind | None
     noun: str = ""  # the class noun after "which" ("judge", "Hilfswerk"), when there is one
     preposition: str = ""  # before the question word ("um wie viel", "seit wann", "in which city")
+    precision: str = ""  # of a date: "day", "month" or "year" when the question names it ("what date")
+    age: bool = False  # the number asked for is an age ("how old")
+    measure: bool = False  # the number asked for is a length, weight, speed or size ("how far", "wie schwer")
 
     @property
     def names(self) -> bool:
@@ -122,9 +132,11 @@ _MONEY_NOUNS = re.compile(
     r"|geld(?:er)?|gehalt|gehälter|preis(?:e|es)?|kosten|ablöse|schaden|schäden|umsatz|umsätze|gewinn(?:e)?|verlust(?:e)?"
     r"|summe|betrag|beträge|prämie|honorar|strafe|gage|miete|steuer|budget|etat|einnahmen|ausgaben|vermögen|lohn|löhne"
     r"|deal|zahlung(?:en)?)$", re.I)
+# "how much money", "wie hoch ist das Jahresgehalt", "what is the yearly price", "what were Converse's sales"
 _AMOUNT_OF = re.compile(
     r"\b(?:how much|how high (?:is|was|were|are) (?:the|its|his|her|their)|wie viel|wieviel|wie hoch (?:ist|war|sind|waren|ist)"
-    r"(?: (?:der|die|das|sein|seine|ihr|ihre))?|what (?:was|is|were|are) the)\s+(?P<noun>[\w-]+)", re.I)
+    r"(?: (?:der|die|das|sein|seine|ihr|ihre))?|what (?:was|is|were|are)(?: (?:the|its|his|her|their))?)"
+    r"\s+(?P<words>(?:[\w'’-]+\s+){0,2}[\w-]+)", re.I)
 
 
 def _class_of(noun: str) -> Kind | None:
@@ -139,15 +151,39 @@ _PREPOSITION = re.compile(
     r"(?:wie|wann|welche\w*|was|which|what|when|how|когда|какой|какого|каком|cuándo|qué|cuál)\b", re.I)
 
 
+# "what date", "an welchem Tag", "in which year", "哪一年": how precise a date the question wants
+_DATE_PRECISION = re.compile(
+    rf"\b{_WHICH}\s+(?:[\w-]+\s+)?(?P<unit>date|day|month|year|datum|tag|monat|jahr|дата|день|дату|месяц|год[ау]?"
+    rf"|fecha|día|mes|año)\b|(?P<cjk_year>哪一?年)|(?P<cjk_day>哪一?天|几月几[日号]|几号)", re.I)
+_PRECISION = {"date": "day", "day": "day", "datum": "day", "tag": "day", "дата": "day", "дату": "day", "день": "day",
+              "fecha": "day", "día": "day", "month": "month", "monat": "month", "месяц": "month", "mes": "month"}
+# Questions answered by a length, weight or speed ("how big" and "how high" also ask for amounts)
+_MEASURE = re.compile(r"\b(?:how (?:far|tall|heavy|fast|deep|wide|small|thick|close|bright)"
+                      r"|wie (?:weit|schwer|schnell|tief|breit|klein|hell)|what (?:distance|height|weight|speed)"
+                      r"|на каком расстоянии|какой (?:высоты|длины|глубины)|qué (?:altura|distancia|tamaño|peso))\b", re.I)
+_AGE = re.compile(r"\b(?:how old|wie alt|at what age|in welchem alter|сколько лет (?:было )?(?:ему|ей)|сколько лет было"
+                  r"|qué edad|cuántos años (?:tenía|tiene|tendrá|cumplió))\b"
+                  r"|多大年纪|几岁|كم عمر", re.I)
+
+
 def asked_in(question: str) -> Asked:
     """The kind of thing ``question`` asks for (None when its wording does not say)."""
     found = _read(question)
+    if found.kind is None:
+        return found
     preposition = _PREPOSITION.search(question)
-    if preposition and found.kind is not None:
-        return Asked(found.kind, found.noun, preposition.group(1).lower())
-    return found
+    precision = ""
+    if found.kind is Kind.DATE:
+        unit = _DATE_PRECISION.search(question)
+        if unit:
+            word = (unit["unit"] or "").lower()
+            precision = "day" if unit["cjk_day"] else _PRECISION.get(word, "year" if word or unit["cjk_year"] else "")
+    return Asked(found.kind, found.noun, preposition.group(1).lower() if preposition else "", precision,
+                 bool(_AGE.search(question)), bool(_MEASURE.search(question)))
 
 
+# Question words that open a question asking for no kind of thing: what (as an object), why
+_UNTYPED = re.compile(r"^\W*(?:что|почему|зачем|warum|weshalb|wieso|why|por qué|para qué|为什么|لماذا)(?!\w)", re.I)
 _SUBORDINATE = re.compile(r"^\s*(?:when|if|while|after|before|as|since|once|although|wenn|als|nachdem|bevor|während|obwohl"
                           r"|falls|sobald)\b[^,?]*,\s*(?=\S)", re.I)
 
@@ -168,13 +204,15 @@ def _read(question: str) -> Asked:
         return Asked(None)
     main = _SUBORDINATE.sub("", question)  # "When many are arrested, what is ...": the main clause asks
     found: list[tuple[int, Asked]] = []  # (position, what it asks): the first question word decides
+    if _UNTYPED.match(main):  # "Что делает Доктор, когда ...": "когда" opens a clause, it asks nothing
+        found.append((0, Asked(None)))
     for preposition in _IN_WHICH.finditer(main):  # "in which city", "aus welchem Land"
         kind = _class_of(preposition["noun"])
         if kind is not None:
             found.append((preposition.start(), Asked(kind, preposition["noun"])))
             break
     money = _AMOUNT_OF.search(main)
-    if money and _MONEY_NOUNS.search(money["noun"]):
+    if money and any(_MONEY_NOUNS.search(word) for word in money["words"].split()):
         found.append((money.start(), Asked(Kind.MONEY)))
     for kind, pattern in _PATTERNS:
         match = _first(pattern, main)

@@ -19,7 +19,7 @@ import numpy as np
 from app.answering.asked import Asked, asked_in
 from app.answering.bridge import mention
 from app.answering.prompts import render
-from app.answering.spans import Span, answers, bound, other_year
+from app.answering.spans import Kind, Span, answers, bound, measured, other_year
 from app.answering.unknown import says_unknown
 from app.store import NewsStore
 from app.text.analysis import term_sets, tokenize
@@ -38,6 +38,9 @@ BOUND_BONUS = 0.1  # more when the sentence ties that phrase to what is asked (s
 BRIDGE_BONUS = 0.10  # for a sentence naming the entity a multi-report question asks for (app.answering.bridge)
 REPORT_REACH = 0.2  # how much less close to the question a report may be and still count as about it
 OFF_TOPIC = 0.3  # taken from a sentence whose report names none of the places the question names
+# Kinds that a pattern finds wherever they are written (numbers, dates): a sentence holding none
+# does not answer, however close to the question, while a report about the question holds one.
+TYPED_FIRST = frozenset({Kind.DATE, Kind.DURATION, Kind.COUNT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT})
 READ = 5  # top passages whose sentences are scored
 _NAME = re.compile(r"(?<=\S\s)[A-ZÄÖÜ][\w-]+")  # a capitalised word that does not open the question
 
@@ -125,6 +128,8 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     visible = [wanted.visible_in(text, meta.get("language", "")) for text, meta in zip(texts, metas)]
     spans = [answers(wanted, text, meta.get("language", ""), question) if seen and not other_year(text, question)
              else [] for text, meta, seen in zip(texts, metas, visible)]
+    if wanted.measure and any(measured(s) for found in spans for s in found):  # "how far": a length, not a count
+        spans = [[s for s in found if measured(s)] for found in spans]
     type_bonus = TYPE_BONUS * sum(not found for found in spans) / len(spans)
     about = _about(metas, relevance)  # only sentences of the reports about the question gain
     spans = [found if meta["article_id"] in about else [] for found, meta in zip(spans, metas)]
@@ -141,6 +146,8 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         scored.append(Scored(sid, text, meta, near + bonus, vec, near, bool(spans[i]), span, bool(full),
                              says_unknown(text)))
     scored.sort(key=lambda s: s.score, reverse=True)
+    if wanted.kind in TYPED_FIRST and any(s.typed for s in scored):
+        scored.sort(key=lambda s: not s.typed)  # stable: the best typed sentence first
     return Scoring(scored, wanted, wanted.kind is not None and all(visible))
 
 

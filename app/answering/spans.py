@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from app.text.analysis import base_language, stopwords, tokenize
-from app.text.dates import MONTHS
+from app.text.dates import MONTHS, is_place
 from app.text.nouns import is_german_noun, is_german_word
 
 if TYPE_CHECKING:
@@ -56,8 +56,9 @@ _NUMBER_WORDS = (
     "|ein|eine|einen|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig"
     "|hundert|dutzend"
     "|один|одна|одно|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двадцать|тридцать|сорок|пятьдесят|сто"
+    "|двух|трех|трёх|четырех|четырёх|пяти|шести|семи|восьми|девяти|десяти|двадцати|тридцати|двумя|тремя|пятью"
     "|uno|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|veinte|treinta|cuarenta|cincuenta|cien|ciento"
-    "|اثنان|اثنين|ثلاثة|أربعة|خمسة|ستة|سبعة|ثمانية|تسعة|عشرة|عشرين|مائة|مئة"
+    "|اثنان|اثنين|ثلاثة|أربعة|خمسة|ستة|سبعة|ثمانية|تسعة|عشرة|عشرين|مائة|مئة|ثلاث|أربع|خمس|ست|سبع|ثماني|تسع"
 )
 _SCALE = (
     r"thousand|million|billion|trillion|mn|bn|m|k|tausend|mio\.?|millionen|million|mrd\.?|milliarden|milliarde"
@@ -73,8 +74,16 @@ _CURRENCY_BEFORE = r"[$€£¥₽]|US\$|USD|EUR|CHF|GBP"
 _PERCENT = r"%|％|percent|per cent|percentage points?|prozent(?:punkte)?|процент(?:а|ов)?|por ciento|puntos porcentuales|في المئة|بالمئة|في المائة"
 _TIME_UNITS = (
     r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|jahren?|jahre|monaten?|monate|wochen?|tagen?|tage"
-    r"|stunden?|minuten?|sekunden?|jahrzehnten?|jahrzehnte|лет|года?|месяц(?:а|ев)?|недел[ьию]|дн(?:я|ей)|день"
-    r"|час(?:а|ов)?|минут[ау]?|años?|meses?|semanas?|días?|horas?|minutos?|سنوات|سنة|عاما|أعوام|أشهر|شهرا|أسابيع|أيام|ساعات|دقائق"
+    r"|stunden?|minuten?|sekunden?|min|sek|seg|sec|hrs?|std|jahrzehnten?|jahrzehnte|лет|года?|месяц(?:а|ев)?|недел[ьию]|дн(?:я|ей)|день"
+    r"|час(?:а|ов)?|минут[ау]?|años?|meses?|semanas?|días?|horas?|minutos?|سنوات|سنة|عاما|أعوام|أشهر|شهرا|أسابيع|أيام|ساعات|دقائق|ثانية|ثوان|دقيقة|ساعة|يوما"
+)
+# Units of length, area, weight, speed, brightness and temperature: "3.6 centimeters", "6nm", "40 Kilo"
+_MEASURES = (
+    r"km|cm|mm|nm|µm|kilomet(?:er|re)s?|met(?:er|re)s?|centimet(?:er|re)s?|millimet(?:er|re)s?|nanomet(?:er|re)s?"
+    r"|miles?|feet|foot|ft|inch(?:es)?|yards?|kg|kilo(?:gram(?:m|s|me|mes)?)?s?|grams?|gramm|tons?|tonnes?|tonnen|lbs?"
+    r"|ounces?|mph|km/h|knots?|nits|lumens?|degrees?|grad|°\s?[CF]?|hectares?|hektar|acres?|square (?:miles|kilomet(?:er|re)s|feet|met(?:er|re)s)"
+    r"|quadratkilometer|quadratmeter|zentimeter|millimeter|kilometer|meter|stundenkilometer|liters?|litres?|liter"
+    r"|км|см|мм|метр(?:а|ов)?|километр(?:а|ов)?|мил[ьяию]|милях|кг|тонн|kilómetros|metros|centímetros|millas|kilos|toneladas"
 )
 # Words that qualify an amount and belong to it: "bis zu 30 Millionen Euro", "just under $2M", "rund 350"
 _APPROXIMATELY = (
@@ -91,7 +100,8 @@ _QUANTITY = re.compile(
     rf"(?:\s?(?P<scale>(?:{_SCALE}))(?!\w))?"
     rf"(?:\s?(?P<percent>{_PERCENT})(?!\w))?"
     rf"(?:\s?(?P<after>{_CURRENCY_AFTER})(?!\w))?"
-    rf"(?:\s(?P<unit>{_TIME_UNITS})(?!\w))?",
+    rf"(?:\s(?P<unit>{_TIME_UNITS})(?!\w))?"
+    rf"(?:\s?(?P<measure>{_MEASURES})(?![\w/]))?",
     re.IGNORECASE,
 )
 # Counter words that follow a Chinese number ("两场", "四次", "三名")
@@ -120,7 +130,8 @@ def _quantities(sentence: str) -> list[Span]:
             kind = Kind.DATE  # a year on its own
         else:
             kind = Kind.NUMBER
-        if not number[0].isdigit() and not (match["scale"] or match["after"] or match["unit"] or match["percent"]):
+        if not number[0].isdigit() and not (match["scale"] or match["after"] or match["unit"] or match["percent"]
+                                            or match["measure"]):
             if number.lower() in ("ein", "eine", "einen", "one", "uno", "una", "один", "одна", "одно"):
                 continue  # "ein", "one", "una" alone are mostly articles and pronouns
         found.append(Span(match.start(), match.end(), kind, match.group(0)))
@@ -149,6 +160,16 @@ def _capitalised_months() -> str:
     return "|".join(sorted((re.escape(m[0].upper() + m[1:]) for m in names), key=len, reverse=True))
 
 
+_ENGLISH_GERMAN_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                          "october", "november", "december", "januar", "jänner", "februar", "feber", "märz", "maerz",
+                          "mai", "juni", "juli", "oktober", "dezember"}
+
+
+def _lowercase_months() -> str:
+    names = {m for m in MONTHS if len(m) > 3 and m.isalpha() and m not in _ENGLISH_GERMAN_MONTHS}
+    return "|".join(sorted((re.escape(m) for m in names), key=len, reverse=True))
+
+
 @lru_cache(maxsize=1)
 def _date_patterns() -> list[re.Pattern]:
     months = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
@@ -163,11 +184,15 @@ def _date_patterns() -> list[re.Pattern]:
         re.compile(r"(?<!\d)\d{1,2}\.\d{1,2}\.(?:\d{4})?(?!\d)|(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)"),
         re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年"),
         re.compile(r"(?<![\w.,])(?:1\d\d\d|20\d\d)(?![\w,]|\.\d)"),
+        # a century: "19. Jahrhundert", "the 19th century", "XIX века", "siglo XIX", "القرن التاسع عشر"
+        re.compile(r"(?<![\w.])(?:\d{1,2}\.?\s*(?:Jahrhunderts?|Jh\.)|\d{1,2}(?:st|nd|rd|th)\s+century"
+                   r"|[IVX]+\s+(?:века?|веке)|siglos?\s+[IVX]+|القرن\s+\w+(?:\s+عشر)?)(?!\w)", re.I),
         # a time of day: 4:51, 13.30 Uhr, 13 Uhr, 8 a.m.
         re.compile(r"(?<![\w.:])(?:[01]?\d|2[0-3])(?::[0-5]\d(?:\s*(?:Uhr|h|a\.m\.|p\.m\.|am|pm)\b)?|\.[0-5]\d\s*(?:Uhr|h)\b)"
                    r"(?![.:]?\d)|(?<![\w.])(?:[01]?\d|2[0-3])\s*(?:Uhr\b|a\.m\.|p\.m\.)", re.I),
-        # a month on its own: "im März", "in October" (capitalised, so that "may" is no month)
-        re.compile(rf"(?<!\w)(?:{_capitalised_months()})(?!\w)"),
+        # a month on its own: "im März", "in October" (capitalised in English and German, so that
+        # "may" is no month), "en marzo", "в марте", "في مارس"
+        re.compile(rf"(?<!\w)(?:{_capitalised_months()}|{_lowercase_months()})(?!\w)"),
     ]
 
 
@@ -266,7 +291,7 @@ _DOCUMENT = re.compile(
     re.IGNORECASE)
 # Which kinds of phrase answer which kind of question
 ACCEPTS = {
-    Kind.COUNT: (Kind.NUMBER,),
+    Kind.COUNT: (Kind.NUMBER, Kind.PERCENT),  # "how many voters": "52 percent"
     Kind.NUMBER: (Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DURATION),
     Kind.MONEY: (Kind.MONEY,),
     Kind.PERCENT: (Kind.PERCENT,),
@@ -291,10 +316,20 @@ def answers(asked: "Asked", sentence: str, language: str, question: str) -> list
     if asked.kind is Kind.DOCUMENT:
         found = [Span(m.start(), m.end(), Kind.DOCUMENT, m.group(0)) for m in _DOCUMENT.finditer(sentence)]
         return found if len(found) == 1 else []  # with two numbered documents, which one answers is not known
-    accepted = ACCEPTS[asked.kind]
-    spans = [s for s in find(sentence, language) if s.kind in accepted]
+    accepted = ACCEPTS[asked.kind] + ((Kind.DURATION,) if asked.age else ())  # "38 años"
+    opening = _dateline_end(sentence)  # "Omaha - ": where the report was filed answers nothing asked
+    found = find(sentence, language)
+    if asked.kind in (Kind.COUNT, Kind.NUMBER):  # "2000 invitados" counts guests
+        found = [Span(s.start, s.end, Kind.NUMBER, s.text) if _counting_year(s, sentence, language) else s for s in found]
+    spans = [s for s in found if s.kind in accepted and s.start >= opening
+             and (asked.age or not _is_age(s, sentence)) and not _labels(s, sentence)]
+    if asked.kind is Kind.DATE and asked.precision:
+        spans = [s for s in spans if _PRECISE[asked.precision].search(s.text)]
     if asked.kind is Kind.DURATION:
-        spans = since_phrases(sentence) + [s for s in spans if not any(p.start <= s.start < p.end for p in since_phrases(sentence))]
+        since = since_phrases(sentence)
+        spans = since + [s for s in spans if not any(p.start <= s.start < p.end for p in since) and (
+            s.kind is Kind.DURATION or _CLOCK.fullmatch(s.text) or asked.preposition in _SINCE_WORDS
+            or _UNTIL.search(sentence[: s.start]))]
     asked_words = _words_of(question)
     # a name sharing a word with a name in the question is that name ("Iwan Kubrakow" for "Kubrakow")
     named = {w for n in _names(question, "") for w in _words_of(n.text)} if asked.names else set()
@@ -302,6 +337,77 @@ def answers(asked: "Asked", sentence: str, language: str, question: str) -> list
     if asked.kind is Kind.PERSON:  # news names a person in full ("Carlos Samour"); one word is more often a place
         spans = [s for s in spans if " " in s.text] or spans
     return spans
+
+
+# A place and dash that open a report ("Omaha - ", "Augsburg/London – ", "Wien (APA) – ")
+_OPENING_PLACE = re.compile(r"^\s*(?P<place>[^\W\d_][\w.'’/ -]{0,40}?)\s*(?:\([^()]{1,40}\)\s*)?[-–—]+\s")
+# What a date must hold to be as precise as the question asks: a day, a month, a year
+_PRECISE = {
+    "day": re.compile(r"(?<![\d:])(?:[12]?\d|3[01])(?![\d:]|\s*(?:Uhr|h\b|a\.m|p\.m))|[日号]"),
+    "month": re.compile(rf"(?i:{'|'.join(sorted((re.escape(m) for m in MONTHS if len(m) > 2), key=len, reverse=True))})|月"),
+    "year": re.compile(r"\d{4}"),
+}
+
+
+_MEASURED = re.compile(rf"(?:\d|\s)(?:{_MEASURES})$", re.I)
+
+
+def measured(span: Span) -> bool:
+    """Whether the phrase is a length, weight, speed or brightness ("3.6 centimeters", "6nm")."""
+    return bool(_MEASURED.search(span.text))
+
+
+# Words before a year: "in 2000", "seit 2000", "im Jahr 2000"; without one, "2000 invitados" counts
+_BEFORE_YEAR = {"in", "im", "seit", "since", "until", "till", "bis", "von", "vom", "from", "to", "by", "ab", "of", "en",
+                "desde", "hasta", "de", "del", "в", "с", "до", "к", "году", "year", "jahr", "año", "في", "عام", "منذ"}
+
+
+def _counting_year(span: Span, sentence: str, language: str) -> bool:
+    """Whether a year-like number counts the noun after it ("2000 invitados", "2000 ضيف"), not a
+    year opening a clause ("2016 sollten", "in 2000 people")."""
+    if span.kind is not Kind.DATE or not re.fullmatch(r"\d{4}", span.text):
+        return False
+    before = re.findall(r"(\w+)\W*$", sentence[: span.start])
+    after = re.match(r"\s+([^\W\d_]+)", sentence[span.end :])
+    if not after or (before and before[0].lower() in _BEFORE_YEAR) or after.group(1).lower() in stopwords(language):
+        return False
+    return not (base_language(language) == "de" and after.group(1)[0].islower())  # German nouns are capitalised
+
+
+# A date answers "how long" as the start or the end of the time: "since 2006", "bis ins 19. Jahrhundert"
+_SINCE_WORDS = {"since", "seit", "с", "desde"}
+_UNTIL = re.compile(r"(?<!\w)(?:until|till|through|bis(?: \w+){0,2}(?: ins?| zum| zur)?|до|hasta)\s+$", re.I)
+_CLOCK = re.compile(r"\d{1,2}(?::\d{2}){1,2}")  # "3:08" left in a game, "2:05:33" for a marathon
+# A number closing a name, after a capitalised word: "Steam Deck 2", "Half-Life 2", "Windows 10"
+_DESIGNATORS = {"nummer", "nr", "no", "number", "nº", "№", "номер"}
+_NAMED_BEFORE = re.compile(r"(?<![.!?:;]\s)(?<!^)\b[A-ZÄÖÜ][\w-]*\s$")
+
+
+def _labels(span: Span, sentence: str) -> bool:
+    """Whether a bare number closes a name ("Steam Deck 2.", "Half-Life 2 bekannten") rather than
+    counting what follows it ("braucht Stenzel 50 Unterstützungserklärungen", "Nummer 65")."""
+    if span.kind is not Kind.NUMBER or not re.fullmatch(r"\d+", span.text):
+        return False
+    before = _NAMED_BEFORE.search(sentence[: span.start])
+    word = before.group(0).strip().lower().rstrip(".") if before else ""
+    after = sentence[span.end :].lstrip()
+    return (bool(before) and word not in MONTHS and word not in _TIME_WORDS and word not in _DESIGNATORS
+            and not after[:1].isupper() and not after[:1].isdigit())
+
+
+def _dateline_end(sentence: str) -> int:
+    """Where the dateline that opens ``sentence`` ends (0 when it has none)."""
+    match = _OPENING_PLACE.match(sentence)
+    return match.end() if match and is_place(match["place"].replace("/", " ")) else 0
+
+
+# An age: "der 32-Jährige", "a 3-year-old", "32-летний", "3 years old"
+_AGE_AFTER = re.compile(r"-?(?:jährig|year-old|years? old|летн|годовал)", re.I)
+
+
+def _is_age(span: Span, sentence: str) -> bool:
+    """Whether the number is someone's age, which answers only a question asking for one."""
+    return span.kind in _QUANTITIES and bool(_AGE_AFTER.match(sentence, span.end))
 
 
 _YEARS = re.compile(r"(?<![\d.,])(?:1[89]\d\d|20\d\d)(?![\d.,]\d)")  # the years news speaks of

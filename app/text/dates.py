@@ -10,7 +10,7 @@ from email.utils import parsedate_to_datetime
 
 MONTHS = {
     # German
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feber": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
     "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
     "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
     "nov": 11, "dezember": 12, "dez": 12,
@@ -50,7 +50,7 @@ _ISO_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 # PLACE[, REGION][, DATE] [(AGENCY)] DASH: "MINSK, 26. Oktober (BelTA) – ", "WASHINGTON (AP) — ",
 # "KYIV, Ukraine (AP) — ", "Wien, 4.11.2025 (APA) – ", "МИНСК, 26 октября (БелТА) – ",
-# "MADRID, 3 nov (EFE).– ", "القاهرة، 3 نوفمبر (رويترز) - "; in any script (checked by _is_place)
+# "MADRID, 3 nov (EFE).– ", "القاهرة، 3 نوفمبر (رويترز) - "; in any script (checked by is_place)
 DATELINE = re.compile(
     r"^\s*(?P<place>[^\W\d_][\w.'’/ -]{1,40}?)"
     r"(?:[,،]\s*(?P<rest>[\w.,'’ -]{2,40}?))?"
@@ -125,7 +125,7 @@ def parse_dateline(text: str) -> Dateline | None:
         return Dateline(place=chinese["place"], agency=chinese["agency"], date=parse_partial_date(chinese["when"]),
                         end=chinese.end())
     match = DATELINE.match(text)
-    if not match or not _is_place(match["place"]):
+    if not match or not is_place(match["place"]):
         return None
     place, when = match["place"].strip(), None
     if match["rest"]:
@@ -141,11 +141,12 @@ def parse_dateline(text: str) -> Dateline | None:
     return Dateline(place=place, agency=agency, date=when, end=match.end())
 
 
-def _is_place(text: str) -> bool:
-    """Written in capitals or as a few capitalised words (any words, in a script without capitals),
-    not a sentence start."""
+def is_place(text: str) -> bool:
+    """Written in capitals or as a few capitalised words, joined by the lower-case words of place
+    names ("St. Georgen im Attergau"; any words in a script without capitals), not a sentence start."""
     words = text.split()
-    if not words or len(words) > 3 or words[0].lower() in _NOT_PLACES or any(c.isdigit() or c == "_" for c in text):
+    named = [word for word in words if word not in _CONNECTORS]
+    if not named or len(named) > 3 or words[0].lower() in _NOT_PLACES or any(c.isdigit() or c == "_" for c in text):
         return False
     return all(word[0].isupper() or word in _CONNECTORS or _uncased(word[0]) for word in words)
 
@@ -161,7 +162,7 @@ def _region_and_date(rest: str) -> tuple[str, PartialDate | None] | None:
     if when:
         return "", when
     region, _, tail = (part.strip() for part in rest.partition(","))
-    if not _is_place(region) or region.lower().rstrip(".") in MONTHS:
+    if not is_place(region) or region.lower().rstrip(".") in MONTHS:
         return None
     when = parse_partial_date(tail) if tail else None
     return (region, when) if when or not tail else None

@@ -19,7 +19,7 @@ _ORDINAL = re.compile(r"(?:^|[\s(])\d{1,2}\.$")
 _AFTER_ORDINAL = re.compile(
     r"(?:Jahrhunderts?|Jahrtausends?|Jahrzehnts?|Lebensjahr(?:es|s)?|Mal|Runde|Spieltag(?:es|s)?|"
     r"Geburtstag(?:es|s)?|Jahrestag(?:es|s)?|Kalenderwoche|Stock|Etage|Legislaturperiode|Amtszeit|"
-    r"Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
+    r"Januar|Jänner|Februar|Feber|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
