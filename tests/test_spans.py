@@ -1,10 +1,12 @@
-"""Typed phrases in sentences (app/answering/spans.py), German nouns (app/text/nouns.py) and
-sentences saying a fact is not known (app/answering/unknown.py), on real news sentences."""
+"""Typed phrases in sentences (app/answering/spans.py), those that answer a question
+(candidates.py), German nouns (app/text/nouns.py) and sentences saying a fact is not known
+(app/answering/unknown.py), on real news sentences."""
 
 import pytest
 
 from app.answering.asked import asked_in
-from app.answering.spans import answers, bound, find, measured, other_year
+from app.answering.candidates import answers, bound, measured, other_year
+from app.answering.spans import find
 from app.answering.unknown import says_unknown
 from app.text.analysis import term_sets
 from app.text.nouns import compound_head, is_german_noun
@@ -226,3 +228,9 @@ def test_a_date_answers_how_long_as_its_start_or_end():
 def test_a_number_after_a_capitalised_word_still_counts(sentence, number):
     question = "Wie viele sind es?"
     assert number in answered(question, sentence, "de")
+
+
+def test_the_class_a_question_asks_about_is_no_name_of_the_question():
+    question = "Welche Bärin hatte im Trentino einen Pilzsammler verletzt?"
+    sentence = "Die Bärin Daniza, die im August im Trentino einen Schwammerlsucher angegriffen hatte, starb."
+    assert answered(question, sentence, "de") == ["Bärin Daniza"]

@@ -3,7 +3,7 @@
 Each sentence of the top passages scores by its similarity to the question, the question's words
 it holds (weighted by how rarely they occur in the sentences of its report: words every sentence
 repeats name the topic, the others what is asked) and those its neighbours, title or dateline
-hold; a sentence holding a phrase of the kind the question asks for (``asked.py``, ``spans.py``)
+hold; a sentence holding a phrase of the kind the question asks for (``asked.py``, ``candidates.py``)
 gains, and that phrase becomes the short answer. Weights and what they did: docs/experiments.md.
 """
 
@@ -18,8 +18,9 @@ import numpy as np
 
 from app.answering.asked import Asked, asked_in
 from app.answering.bridge import mention
+from app.answering.candidates import answers, bound, measured, other_year
 from app.answering.prompts import render
-from app.answering.spans import Kind, Span, answers, bound, measured, other_year
+from app.answering.spans import Kind, Span
 from app.answering.unknown import says_unknown
 from app.store import NewsStore
 from app.text.analysis import term_sets, tokenize
@@ -34,7 +35,7 @@ CONTEXT_WEIGHT = 0.15  # for question words found not in the sentence but beside
 # For a sentence holding the kind of thing the question asks for, times the share of the scored
 # sentences that hold none: where every sentence holds a name, holding one says little.
 TYPE_BONUS = 0.3
-BOUND_BONUS = 0.1  # more when the sentence ties that phrase to what is asked (spans.bound)
+BOUND_BONUS = 0.1  # more when the sentence ties that phrase to what is asked (candidates.bound)
 BRIDGE_BONUS = 0.10  # for a sentence naming the entity a multi-report question asks for (app.answering.bridge)
 REPORT_REACH = 0.2  # how much less close to the question a report may be and still count as about it
 OFF_TOPIC = 0.3  # taken from a sentence whose report names none of the places the question names

@@ -14,14 +14,10 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from app.text.analysis import base_language, stopwords, tokenize
-from app.text.dates import MONTHS, is_place
+from app.text.analysis import base_language, stopwords
+from app.text.dates import MONTHS
 from app.text.nouns import is_german_noun, is_german_word
-
-if TYPE_CHECKING:
-    from app.answering.asked import Asked
 
 
 class Kind(str, Enum):
@@ -75,10 +71,10 @@ _PERCENT = r"%|％|percent|per cent|percentage points?|prozent(?:punkte)?|про
 _TIME_UNITS = (
     r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|jahren?|jahre|monaten?|monate|wochen?|tagen?|tage"
     r"|stunden?|minuten?|sekunden?|min|sek|seg|sec|hrs?|std|jahrzehnten?|jahrzehnte|лет|года?|месяц(?:а|ев)?|недел[ьию]|дн(?:я|ей)|день"
-    r"|час(?:а|ов)?|минут[ау]?|años?|meses?|semanas?|días?|horas?|minutos?|سنوات|سنة|عاما|أعوام|أشهر|شهرا|أسابيع|أيام|ساعات|دقائق|ثانية|ثوان|دقيقة|ساعة|يوما"
+    r"|час(?:а|ов)?|минут[ау]?|секунд[аы]?|años?|meses?|semanas?|días?|horas?|minutos?|سنوات|سنة|عاما|أعوام|أشهر|شهرا|أسابيع|أيام|ساعات|دقائق|ثانية|ثوان|دقيقة|ساعة|يوما"
 )
 # Units of length, area, weight, speed, brightness and temperature: "3.6 centimeters", "6nm", "40 Kilo"
-_MEASURES = (
+MEASURES = (
     r"km|cm|mm|nm|µm|kilomet(?:er|re)s?|met(?:er|re)s?|centimet(?:er|re)s?|millimet(?:er|re)s?|nanomet(?:er|re)s?"
     r"|miles?|feet|foot|ft|inch(?:es)?|yards?|kg|kilo(?:gram(?:m|s|me|mes)?)?s?|grams?|gramm|tons?|tonnes?|tonnen|lbs?"
     r"|ounces?|mph|km/h|knots?|nits|lumens?|degrees?|grad|°\s?[CF]?|hectares?|hektar|acres?|square (?:miles|kilomet(?:er|re)s|feet|met(?:er|re)s)"
@@ -101,7 +97,7 @@ _QUANTITY = re.compile(
     rf"(?:\s?(?P<percent>{_PERCENT})(?!\w))?"
     rf"(?:\s?(?P<after>{_CURRENCY_AFTER})(?!\w))?"
     rf"(?:\s(?P<unit>{_TIME_UNITS})(?!\w))?"
-    rf"(?:\s?(?P<measure>{_MEASURES})(?![\w/]))?",
+    rf"(?:\s?(?P<measure>{MEASURES})(?![\w/]))?",
     re.IGNORECASE,
 )
 # Counter words that follow a Chinese number ("两场", "四次", "三名")
@@ -212,7 +208,7 @@ _NAME_WORD = rf"{_CAPITAL}(?:(?![\u3040-\u30ff\u3400-\u9fff])[\w’'.-])*"  # Ch
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "do", "dos", "du", "la", "le", "bin", "ibn",
               "al", "el", "ter", "zu", "y", "of", "and", "&"}
 _NAME_RUN = re.compile(rf"(?<![\w-]){_NAME_WORD}(?:\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)*{_NAME_WORD})*")
-_TIME_WORDS = {"anfang", "mitte", "ende", "beginning", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag", "dienstag",
+TIME_WORDS = {"anfang", "mitte", "ende", "beginning", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag", "dienstag",
              "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "lunes", "martes", "miércoles", "jueves",
              "viernes", "sábado", "domingo", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота",
              "воскресенье"}
@@ -221,7 +217,7 @@ _GERMAN_ARTICLE = re.compile(r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;]\s+|[\"“„«‚‘(]\s*)$")
 
 
-def _names(sentence: str, language: str) -> list[Span]:
+def names(sentence: str, language: str) -> list[Span]:
     """Runs of capitalised words, split at stop words ("The", "Seit"); a sentence's first word
     standing alone is left out. In German a run of common nouns alone is no name, and nouns that
     open a longer name are cut off ("Richter Carlos Samour") unless one name word would be left
@@ -235,7 +231,7 @@ def _names(sentence: str, language: str) -> list[Span]:
         for word in re.finditer(r"\S+", match.group(0)):
             lowered = word.group(0).strip(".’'").lower()
             dated = lowered in MONTHS and re.match(r"\s*\d", match.string[match.start() + word.end():])
-            if (lowered in stop or dated or lowered in _TIME_WORDS) and not (parts[-1] and lowered in _PARTICLES):
+            if (lowered in stop or dated or lowered in TIME_WORDS) and not (parts[-1] and lowered in _PARTICLES):
                 parts.append([])
             else:
                 parts[-1].append(word)
@@ -271,7 +267,7 @@ def _names(sentence: str, language: str) -> list[Span]:
 def find(sentence: str, language: str = "") -> list[Span]:
     """Every typed phrase of ``sentence`` (in ``language``): dates, quantities and names, in order."""
     spans = _dates(sentence)  # before quantities: "9. September 2025" is a date, not the number 9
-    for found in (_quantities(sentence), _names(sentence, language)):
+    for found in (_quantities(sentence), names(sentence, language)):
         spans += [n for n in found if not any(s.start < n.end and n.start < s.end for s in spans)]
     return sorted(spans, key=lambda s: s.start)
 
@@ -279,164 +275,3 @@ def find(sentence: str, language: str = "") -> list[Span]:
 def since_phrases(sentence: str) -> list[Span]:
     """"since 2006", "seit November 2000": the answers to "how long" and "since when"."""
     return [Span(m.start(), m.end(), Kind.DURATION, m.group(0)) for m in _SINCE.finditer(sentence)]
-
-
-# ---- what answers a question -------------------------------------------------------------------
-
-# A document named by its number: "Erlass ... Nr. 326", "Executive Order 14110", "Law No. 5/2020"
-_DOCUMENT = re.compile(
-    r"\b(?:decrees?|executive orders?|ordinances?|resolutions?|laws?|acts?|bills?|regulations?|directives?"
-    r"|erlass(?:es|e)?|dekrete?s?|verordnung(?:en)?|gesetz(?:es|e)?|beschluss(?:es)?|beschlüsse"
-    r"|resolution(?:en)?|richtlinien?|ukas(?:es)?)\b[^.;]{0,80}?(?:\b(?:nr|no|nos|number|nummer)\b\.?\s*|#\s*)?\d+(?:/\d+)?\b",
-    re.IGNORECASE)
-# Which kinds of phrase answer which kind of question
-ACCEPTS = {
-    Kind.COUNT: (Kind.NUMBER, Kind.PERCENT),  # "how many voters": "52 percent"
-    Kind.NUMBER: (Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DURATION),
-    Kind.MONEY: (Kind.MONEY,),
-    Kind.PERCENT: (Kind.PERCENT,),
-    Kind.DURATION: (Kind.DURATION, Kind.DATE),
-    Kind.DATE: (Kind.DATE,),
-    Kind.PERSON: (Kind.NAME,),
-    Kind.ORGANISATION: (Kind.NAME,),
-    Kind.PLACE: (Kind.NAME,),
-    Kind.NAME: (Kind.NAME,),
-}
-
-
-def _words_of(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.casefold()))
-
-
-def answers(asked: "Asked", sentence: str, language: str, question: str) -> list[Span]:
-    """The phrases of ``sentence`` that could answer: of the kind asked for, and not already in
-    the question ("Who replaced Volkan Bozkır?" is not answered by "Volkan Bozkır")."""
-    if asked.kind is None:
-        return []
-    if asked.kind is Kind.DOCUMENT:
-        found = [Span(m.start(), m.end(), Kind.DOCUMENT, m.group(0)) for m in _DOCUMENT.finditer(sentence)]
-        return found if len(found) == 1 else []  # with two numbered documents, which one answers is not known
-    accepted = ACCEPTS[asked.kind] + ((Kind.DURATION,) if asked.age else ())  # "38 años"
-    opening = _dateline_end(sentence)  # "Omaha - ": where the report was filed answers nothing asked
-    found = find(sentence, language)
-    if asked.kind in (Kind.COUNT, Kind.NUMBER):  # "2000 invitados" counts guests
-        found = [Span(s.start, s.end, Kind.NUMBER, s.text) if _counting_year(s, sentence, language) else s for s in found]
-    spans = [s for s in found if s.kind in accepted and s.start >= opening
-             and (asked.age or not _is_age(s, sentence)) and not _labels(s, sentence)]
-    if asked.kind is Kind.DATE and asked.precision:
-        spans = [s for s in spans if _PRECISE[asked.precision].search(s.text)]
-    if asked.kind is Kind.DURATION:
-        since = since_phrases(sentence)
-        spans = since + [s for s in spans if not any(p.start <= s.start < p.end for p in since) and (
-            s.kind is Kind.DURATION or _CLOCK.fullmatch(s.text) or asked.preposition in _SINCE_WORDS
-            or _UNTIL.search(sentence[: s.start]))]
-    asked_words = _words_of(question)
-    # a name sharing a word with a name in the question is that name ("Iwan Kubrakow" for "Kubrakow")
-    named = {w for n in _names(question, "") for w in _words_of(n.text)} if asked.names else set()
-    spans = [s for s in spans if not _words_of(s.text) <= asked_words and not _words_of(s.text) & named]
-    if asked.kind is Kind.PERSON:  # news names a person in full ("Carlos Samour"); one word is more often a place
-        spans = [s for s in spans if " " in s.text] or spans
-    return spans
-
-
-# A place and dash that open a report ("Omaha - ", "Augsburg/London – ", "Wien (APA) – ")
-_OPENING_PLACE = re.compile(r"^\s*(?P<place>[^\W\d_][\w.'’/ -]{0,40}?)\s*(?:\([^()]{1,40}\)\s*)?[-–—]+\s")
-# What a date must hold to be as precise as the question asks: a day, a month, a year
-_PRECISE = {
-    "day": re.compile(r"(?<![\d:])(?:[12]?\d|3[01])(?![\d:]|\s*(?:Uhr|h\b|a\.m|p\.m))|[日号]"),
-    "month": re.compile(rf"(?i:{'|'.join(sorted((re.escape(m) for m in MONTHS if len(m) > 2), key=len, reverse=True))})|月"),
-    "year": re.compile(r"\d{4}"),
-}
-
-
-_MEASURED = re.compile(rf"(?:\d|\s)(?:{_MEASURES})$", re.I)
-
-
-def measured(span: Span) -> bool:
-    """Whether the phrase is a length, weight, speed or brightness ("3.6 centimeters", "6nm")."""
-    return bool(_MEASURED.search(span.text))
-
-
-# Words before a year: "in 2000", "seit 2000", "im Jahr 2000"; without one, "2000 invitados" counts
-_BEFORE_YEAR = {"in", "im", "seit", "since", "until", "till", "bis", "von", "vom", "from", "to", "by", "ab", "of", "en",
-                "desde", "hasta", "de", "del", "в", "с", "до", "к", "году", "year", "jahr", "año", "في", "عام", "منذ"}
-
-
-def _counting_year(span: Span, sentence: str, language: str) -> bool:
-    """Whether a year-like number counts the noun after it ("2000 invitados", "2000 ضيف"), not a
-    year opening a clause ("2016 sollten", "in 2000 people")."""
-    if span.kind is not Kind.DATE or not re.fullmatch(r"\d{4}", span.text):
-        return False
-    before = re.findall(r"(\w+)\W*$", sentence[: span.start])
-    after = re.match(r"\s+([^\W\d_]+)", sentence[span.end :])
-    if not after or (before and before[0].lower() in _BEFORE_YEAR) or after.group(1).lower() in stopwords(language):
-        return False
-    return not (base_language(language) == "de" and after.group(1)[0].islower())  # German nouns are capitalised
-
-
-# A date answers "how long" as the start or the end of the time: "since 2006", "bis ins 19. Jahrhundert"
-_SINCE_WORDS = {"since", "seit", "с", "desde"}
-_UNTIL = re.compile(r"(?<!\w)(?:until|till|through|bis(?: \w+){0,2}(?: ins?| zum| zur)?|до|hasta)\s+$", re.I)
-_CLOCK = re.compile(r"\d{1,2}(?::\d{2}){1,2}")  # "3:08" left in a game, "2:05:33" for a marathon
-# A number closing a name, after a capitalised word: "Steam Deck 2", "Half-Life 2", "Windows 10"
-_DESIGNATORS = {"nummer", "nr", "no", "number", "nº", "№", "номер"}
-_NAMED_BEFORE = re.compile(r"(?<![.!?:;]\s)(?<!^)\b[A-ZÄÖÜ][\w-]*\s$")
-
-
-def _labels(span: Span, sentence: str) -> bool:
-    """Whether a bare number closes a name ("Steam Deck 2.", "Half-Life 2 bekannten") rather than
-    counting what follows it ("braucht Stenzel 50 Unterstützungserklärungen", "Nummer 65")."""
-    if span.kind is not Kind.NUMBER or not re.fullmatch(r"\d+", span.text):
-        return False
-    before = _NAMED_BEFORE.search(sentence[: span.start])
-    word = before.group(0).strip().lower().rstrip(".") if before else ""
-    after = sentence[span.end :].lstrip()
-    return (bool(before) and word not in MONTHS and word not in _TIME_WORDS and word not in _DESIGNATORS
-            and not after[:1].isupper() and not after[:1].isdigit())
-
-
-def _dateline_end(sentence: str) -> int:
-    """Where the dateline that opens ``sentence`` ends (0 when it has none)."""
-    match = _OPENING_PLACE.match(sentence)
-    return match.end() if match and is_place(match["place"].replace("/", " ")) else 0
-
-
-# An age: "der 32-Jährige", "a 3-year-old", "32-летний", "3 years old"
-_AGE_AFTER = re.compile(r"-?(?:jährig|year-old|years? old|летн|годовал)", re.I)
-
-
-def _is_age(span: Span, sentence: str) -> bool:
-    """Whether the number is someone's age, which answers only a question asking for one."""
-    return span.kind in _QUANTITIES and bool(_AGE_AFTER.match(sentence, span.end))
-
-
-_YEARS = re.compile(r"(?<![\d.,])(?:1[89]\d\d|20\d\d)(?![\d.,]\d)")  # the years news speaks of
-
-
-def other_year(sentence: str, question: str) -> bool:
-    """Whether the sentence names only years other than those the question names (a sentence on
-    "2017" does not answer a question on "2018")."""
-    asked = set(_YEARS.findall(question))
-    said = set(_YEARS.findall(sentence))
-    return bool(asked and said and not asked & said)
-
-
-_QUANTITIES = (Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DURATION)
-_LOCATIVE = {"in", "im", "aus", "nach", "bei", "at", "from", "near", "to", "в", "во", "из", "под", "en", "desde", "de"}
-
-
-def bound(span: Span, sentence: str, asked: "Asked", terms: list[frozenset[str]], language: str) -> bool:
-    """Whether the sentence ties ``span`` to what is asked: a number followed by the thing the
-    question counts ("50 Hiebe" for "wie viele Peitschenhiebe"), the question's preposition before
-    it ("um 40 Minuten" for "um wie viel"), a place after a locative preposition ("in Barquisimeto")."""
-    before = re.findall(r"(\w+)\W*$", sentence[: span.start])
-    after = re.match(r"\W*(\w+)", sentence[span.end :])
-    previous = before[0].lower() if before else ""
-    if asked.preposition and previous == asked.preposition:
-        return True
-    if asked.kind is Kind.PLACE:
-        return previous in _LOCATIVE
-    if span.kind in _QUANTITIES or asked.kind is Kind.COUNT:
-        unit = set(tokenize(after.group(1), language, parts=True)) if after else set()
-        return any(unit & wanted for wanted in terms)
-    return False
