@@ -175,9 +175,8 @@ def asked_in(question: str) -> Asked:
     precision = ""
     if found.kind is Kind.DATE:
         unit = _DATE_PRECISION.search(question)
-        if unit:
-            word = (unit["unit"] or "").lower()
-            precision = "day" if unit["cjk_day"] else _PRECISION.get(word, "year" if word or unit["cjk_year"] else "")
+        if unit:  # a named unit not in _PRECISION is a year ("jahr", "год", "哪一年")
+            precision = "day" if unit["cjk_day"] else _PRECISION.get((unit["unit"] or "").lower(), "year")
     return Asked(found.kind, found.noun, preposition.group(1).lower() if preposition else "", precision,
                  bool(_AGE.search(question)), bool(_MEASURE.search(question)))
 

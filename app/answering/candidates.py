@@ -14,6 +14,7 @@ from app.answering.spans import (
     TIME_WORDS,
     Kind,
     Span,
+    alternation,
     find,
     names,
     since_phrases,
@@ -43,6 +44,12 @@ ACCEPTS = {
     Kind.PLACE: (Kind.NAME,),
     Kind.NAME: (Kind.NAME,),
 }
+
+
+def _word_before(sentence: str, start: int) -> str:
+    """The word before offset ``start``, lower-cased ("" at the start of the sentence)."""
+    before = re.findall(r"(\w+)\W*$", sentence[:start])
+    return before[0].lower() if before else ""
 
 
 def _words_of(text: str) -> set[str]:
@@ -86,7 +93,7 @@ _OPENING_PLACE = re.compile(r"^\s*(?P<place>[^\W\d_][\w.'’/ -]{0,40}?)\s*(?:\(
 # What a date must hold to be as precise as the question asks: a day, a month, a year
 _PRECISE = {
     "day": re.compile(r"(?<![\d:])(?:[12]?\d|3[01])(?![\d:]|\s*(?:Uhr|h\b|a\.m|p\.m))|[日号]"),
-    "month": re.compile(rf"(?i:{'|'.join(sorted((re.escape(m) for m in MONTHS if len(m) > 2), key=len, reverse=True))})|月"),
+    "month": re.compile(rf"(?i:{alternation(m for m in MONTHS if len(m) > 2)})|月"),
     "year": re.compile(r"\d{4}"),
 }
 
@@ -109,9 +116,8 @@ def _counting_year(span: Span, sentence: str, language: str) -> bool:
     year opening a clause ("2016 sollten", "in 2000 people")."""
     if span.kind is not Kind.DATE or not re.fullmatch(r"\d{4}", span.text):
         return False
-    before = re.findall(r"(\w+)\W*$", sentence[: span.start])
     after = re.match(r"\s+([^\W\d_]+)", sentence[span.end :])
-    if not after or (before and before[0].lower() in _BEFORE_YEAR) or after.group(1).lower() in stopwords(language):
+    if not after or _word_before(sentence, span.start) in _BEFORE_YEAR or after.group(1).lower() in stopwords(language):
         return False
     return not (base_language(language) == "de" and after.group(1)[0].islower())  # German nouns are capitalised
 
@@ -171,9 +177,8 @@ def bound(span: Span, sentence: str, asked: Asked, terms: list[frozenset[str]], 
     """Whether the sentence ties ``span`` to what is asked: a number followed by the thing the
     question counts ("50 Hiebe" for "wie viele Peitschenhiebe"), the question's preposition before
     it ("um 40 Minuten" for "um wie viel"), a place after a locative preposition ("in Barquisimeto")."""
-    before = re.findall(r"(\w+)\W*$", sentence[: span.start])
     after = re.match(r"\W*(\w+)", sentence[span.end :])
-    previous = before[0].lower() if before else ""
+    previous = _word_before(sentence, span.start)
     if asked.preposition and previous == asked.preposition:
         return True
     if asked.kind is Kind.PLACE:

@@ -146,9 +146,8 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         near = float(relevance[i])
         scored.append(Scored(sid, text, meta, near + bonus, vec, near, bool(spans[i]), span, bool(full),
                              says_unknown(text)))
-    scored.sort(key=lambda s: s.score, reverse=True)
-    if wanted.kind in TYPED_FIRST and any(s.typed for s in scored):
-        scored.sort(key=lambda s: not s.typed)  # stable: the best typed sentence first
+    typed_first = wanted.kind in TYPED_FIRST and any(s.typed for s in scored)  # the best typed sentence first
+    scored.sort(key=lambda s: (typed_first and not s.typed, -s.score))
     return Scoring(scored, wanted, wanted.kind is not None and all(visible))
 
 

@@ -151,9 +151,13 @@ def _quantities(sentence: str) -> list[Span]:
 
 # ---- dates -------------------------------------------------------------------------------------
 
+def alternation(words) -> str:
+    """A regex alternative of ``words``, longest first so that "sept" is tried before "sep"."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
 def _capitalised_months() -> str:
-    names = {m for m in MONTHS if len(m) > 3 and m.isalpha()}
-    return "|".join(sorted((re.escape(m[0].upper() + m[1:]) for m in names), key=len, reverse=True))
+    return alternation(m[0].upper() + m[1:] for m in MONTHS if len(m) > 3 and m.isalpha())
 
 
 _ENGLISH_GERMAN_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -162,13 +166,12 @@ _ENGLISH_GERMAN_MONTHS = {"january", "february", "march", "april", "may", "june"
 
 
 def _lowercase_months() -> str:
-    names = {m for m in MONTHS if len(m) > 3 and m.isalpha() and m not in _ENGLISH_GERMAN_MONTHS}
-    return "|".join(sorted((re.escape(m) for m in names), key=len, reverse=True))
+    return alternation(m for m in MONTHS if len(m) > 3 and m.isalpha() and m not in _ENGLISH_GERMAN_MONTHS)
 
 
 @lru_cache(maxsize=1)
 def _date_patterns() -> list[re.Pattern]:
-    months = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+    months = alternation(MONTHS)
     month = rf"(?:{months})\.?"
     return [
         # 9. September 2025, 3 de noviembre de 2025, 26 октября 2025 года, 17. Dezember
