@@ -15,7 +15,7 @@ from app.retrieval.timeexpr import resolve
 from app.store import NewsStore
 from app.text.analysis import question_terms, term_sets, tokenize
 from app.text.dates import normalise_published, parse_dateline
-from app.text.language import detect_language, question_language
+from app.text.language import detect_language, question_language, script
 from ingest.pipeline import ingest
 
 XQUAD = SHARED / "xquad"
@@ -93,6 +93,14 @@ def test_language_identification_tells_cyrillic_languages_and_scripts_apart():
     assert question_language("谁签署了公约？") == "zh"
     assert question_language("من وقع الاتفاقية؟", ["ru", "en"]) == "ar"  # implausible candidates are not forced
     assert question_language("¿Quién firmó la convención?", ["es", "en"]) == "es"
+
+
+def test_the_script_of_a_text_is_that_of_most_of_its_letters():
+    assert script("Wer unterzeichnete die Konvention für Belarus?") == "LATIN"
+    assert script("Лукашенко подписал указ о GPS-навигации 9 сентября.") == "CYRILLIC"  # a Latin acronym inside
+    assert script("黑豹队的防守只丢了 308分 (NFL)") == "CJK"
+    assert script("من وقع الاتفاقية؟") == "ARABIC"
+    assert script("2025 — 9.") == ""
 
 
 def test_each_language_is_analysed_with_its_own_stop_words_and_stemmer():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from app.answering.engine import open_store
+from app.answering.extractive import score_sentences
 from app.config import load_settings
 from app.embeddings import make_embedder
 from app.retrieval.rescore import Rescorer, VectorCache
@@ -90,3 +91,25 @@ def test_only_cross_lingual_questions_are_rescored_by_default(samples_store, e5,
                              filters={"language": "en"}, rescore="always")
     always.search("How many dock workers walked out in Rotterdam?")
     assert counting.embedded > before
+
+
+
+def test_the_rescorer_weighs_the_sentences_of_a_question_in_another_script(languages_store, e5, tmp_path):
+    store = open_store(load_settings(store=languages_store))
+    counting = Counting(e5)
+    rescorer = Rescorer(counting, VectorCache(tmp_path / "v.sqlite"))
+    question = "How many points did the Panthers defense surrender?"
+
+    def scored(language, with_rescorer):
+        found = HybridRetriever(store=store, k=5, reference=date(2025, 12, 1), filters={"language": language},
+                                rescore="off").search(question)
+        return {s.sentence_id: s.score for s in score_sentences(
+            question, found, store, rescorer=rescorer if with_rescorer else None).sentences}
+
+    assert scored("de", True) == scored("de", False)  # Latin script both: words and names are shared
+    assert counting.embedded == 0
+    plain, weighed = scored("zh", False), scored("zh", True)
+    assert counting.embedded > 0 and plain.keys() == weighed.keys()
+    shift = {sid: weighed[sid] - plain[sid] for sid in plain}
+    assert max(shift.values()) == pytest.approx(0.0, abs=1e-6)  # e5's closest sentence keeps its score
+    assert min(shift.values()) < -0.1  # the others lose by how much further from the question e5 finds them

@@ -51,17 +51,20 @@ def translation_settings(tmp_path_factory):
 
 # The first questions of each set (own language: 300, English: 100, as the English ones run the
 # cross-lingual rescorer). Measured on them when the floors were set (hit@1, citation recall):
-# ru 0.923, 0.947; es 0.910, 0.953; zh 0.963, 0.943; ar 0.900, 0.913; en->ru 0.87, 0.86;
-# en->es 0.94, 0.96; en->zh 0.86, 0.77; en->ar 0.71, 0.86 (all 612: docs/evaluation.md).
+# ru 0.923, 0.947; es 0.910, 0.953; zh 0.963, 0.943; ar 0.900, 0.913; en->ru 0.87, 0.90;
+# en->es 0.94, 0.95; en->zh 0.84, 0.84; en->ar 0.70, 0.75 (all 612: docs/evaluation.md). The
+# rescorer's say in the sentence choice of English questions over Chinese, Arabic and Russian
+# lifted en->zh and en->ru; on en->ar's first 100 it cites one sentence where two or three were
+# cited before, one of them right (all 612: recall 0.820 -> 0.822, precision 0.595 -> 0.751).
 OTHER_LANGUAGES = {
     ("ru", "ru", 300): (0.91, 0.93),
     ("es", "es", 300): (0.90, 0.935),
     ("zh", "zh", 300): (0.95, 0.93),
     ("ar", "ar", 300): (0.89, 0.89),
-    ("en", "ru", 100): (0.84, 0.85),
+    ("en", "ru", 100): (0.84, 0.88),
     ("en", "es", 100): (0.92, 0.92),
-    ("en", "zh", 100): (0.84, 0.75),
-    ("en", "ar", 100): (0.69, 0.84),
+    ("en", "zh", 100): (0.84, 0.82),
+    ("en", "ar", 100): (0.69, 0.73),
 }
 
 

@@ -56,8 +56,9 @@ def _hits(docs) -> list[Hit]:
 def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | None, reference: date):
     """Two runnables: question -> {question, passages}, then -> {..., scored, citations,
     abstained, missing_outlets}."""
+    rescorer = open_rescorer(settings)
     retriever = HybridRetriever(store=store, k=k, candidates=max(settings.candidates, k), filters=filters,
-                                reference=reference, rescorer=open_rescorer(settings), rescore=settings.rescore)
+                                reference=reference, rescorer=rescorer, rescore=settings.rescore)
 
     def pick(state: dict) -> dict:
         question, stored = state["question"], store.sources()
@@ -65,9 +66,10 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         bridge = bridge_entity(question, state["passages"]) if bridge_applies(question, outlets) else None
         threshold = store.embedder.abstain_below if settings.abstain_below is None else settings.abstain_below
         index, hits = store.lexical_index(), state["passages"]
-        scoring = extractive.score_sentences(question, hits, store, bridge=bridge)
+        scoring = extractive.score_sentences(question, hits, store, bridge=bridge, rescorer=rescorer)
         refused = refusal(question, scoring, hits, index, stored, threshold)
-        if refused is not None and refused.reason == "kind":  # read every passage before saying none holds one
+        # read every passage before saying none holds one (without the rescorer, which reads the top ones)
+        if refused is not None and refused.reason == "kind":
             scoring = extractive.score_sentences(question, hits, store, read=len(hits), bridge=bridge)
             refused = refusal(question, scoring, hits, index, stored, threshold)
         if refused is not None:

@@ -4,7 +4,8 @@ Each sentence of the top passages scores by its similarity to the question, the 
 it holds (weighted by how rarely they occur in the sentences of its report: words every sentence
 repeats name the topic, the others what is asked) and those its neighbours, title or dateline
 hold; a sentence holding a phrase of the kind the question asks for (``asked.py``, ``candidates.py``)
-gains, and that phrase becomes the short answer. Weights and what they did: docs/experiments.md.
+gains, and that phrase becomes the short answer. A question in another script than its sentences
+is also weighed by the rescorer's model. Weights and what they did: docs/experiments.md.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from app.answering.candidates import answers, bound, measured, other_year
 from app.answering.prompts import render
 from app.answering.spans import Kind, Span
 from app.answering.unknown import says_unknown
+from app.retrieval.rescore import Rescorer
 from app.store import NewsStore
 from app.text.analysis import term_sets, tokenize
-from app.text.language import question_language
+from app.text.language import question_language, script
 from app.types import Citation, Hit
 
 LEXICAL_WEIGHT = 0.35  # weight of question-term overlap beside the cosine similarity
@@ -43,6 +45,12 @@ OFF_TOPIC = 0.3  # taken from a sentence whose report names none of the places t
 # does not answer, however close to the question, while a report about the question holds one.
 TYPED_FIRST = frozenset({Kind.DATE, Kind.DURATION, Kind.COUNT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT})
 READ = 5  # top passages whose sentences are scored
+# Asked in another script than the sentences' (English over Chinese, Arabic, Russian), a question
+# shares few words with them and USE-m3's cosine alone tells them apart, weakly; the rescorer's model
+# (multilingual-e5) has read them to re-rank their passages. Its cosine, less the best sentence's,
+# counts this much. Within a script it costs reader questions more than it gains: it prefers a
+# report's lead (docs/experiments.md, "Answering").
+RESCORER_WEIGHT = 8.0
 _NAME = re.compile(r"(?<=\S\s)[A-ZÄÖÜ][\w-]+")  # a capitalised word that does not open the question
 
 
@@ -110,9 +118,10 @@ def _neighbours(metas: list[dict]) -> list[list[int]]:
 
 
 def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int = READ,
-                    bridge: str | None = None) -> Scoring:
+                    bridge: str | None = None, rescorer: Rescorer | None = None) -> Scoring:
     """Score every sentence of the top ``read`` passages against the question; with a
-    ``bridge`` entity (app.answering.bridge), sentences naming it gain and have it marked."""
+    ``bridge`` entity (app.answering.bridge), sentences naming it gain and have it marked; with
+    the ``rescorer``, a question asked in another script is also weighed by its model."""
     # the top passages, and further ones that name the bridge (it was read off the top 10)
     kept = [hit for rank, hit in enumerate(hits) if rank < read or (bridge and mention(bridge, hit.text))]
     order = {sid: rank for rank, hit in enumerate(kept) for sid in hit.sentence_ids}
@@ -124,6 +133,10 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     asked_terms = term_sets(question, question_language(question, [*languages, "en"]), languages)
     words = [set(tokenize(text, meta.get("language", ""), parts=True)) for text, meta in zip(texts, metas)]
     relevance = _relevance(question, asked_terms, store, vectors, metas, words, [order[i] for i in ids], languages)
+    second = np.zeros(len(ids), np.float32)  # the rescorer's say, 0 for its best sentence
+    if rescorer is not None and sum(script(text) != script(question) for text in texts) > len(texts) / 2:
+        sims = rescorer.similarities(question, texts)
+        second = RESCORER_WEIGHT * (sims - sims.max())
     # no candidates where the asked kind cannot be seen (names in Chinese or Arabic script: a
     # Latin "NFL" there is the one capitalised word, not the answer)
     visible = [wanted.visible_in(text, meta.get("language", "")) for text, meta in zip(texts, metas)]
@@ -144,7 +157,7 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         span = named or (_nearest(tied or spans[i], text, asked_terms, language) if spans[i] else None)
         bonus += type_bonus * bool(spans[i]) + BOUND_BONUS * bool(tied)
         near = float(relevance[i])
-        scored.append(Scored(sid, text, meta, near + bonus, vec, near, bool(spans[i]), span, bool(full),
+        scored.append(Scored(sid, text, meta, near + bonus + float(second[i]), vec, near, bool(spans[i]), span, bool(full),
                              says_unknown(text)))
     typed_first = wanted.kind in TYPED_FIRST and any(s.typed for s in scored)  # the best typed sentence first
     scored.sort(key=lambda s: (typed_first and not s.typed, -s.score))

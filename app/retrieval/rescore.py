@@ -81,13 +81,19 @@ class Rescorer:
             have.update(fresh)
         return np.stack([have[key] for key in keys]) if keys else np.zeros((0, 0), np.float32)
 
+    def similarities(self, question: str, texts: list[str]) -> np.ndarray:
+        """The cosine of each text to the question under this model."""
+        if not texts:
+            return np.zeros(0, np.float32)
+        return self.sentence_vectors(texts) @ self.embedder.embed_query(question)
+
     def rerank(self, question: str, hits: list[Hit], sentences: dict[str, str]) -> list[Hit]:
         """``hits`` with the first ``TOP`` reordered; ``sentences`` maps their sentence ids to texts."""
         top = hits[:TOP]
         pairs = [(i, sentences[sid]) for i, hit in enumerate(top) for sid in hit.sentence_ids if sid in sentences]
         if len(top) < 2 or not pairs:
             return hits
-        sims = self.sentence_vectors([text for _, text in pairs]) @ self.embedder.embed_query(question)
+        sims = self.similarities(question, [text for _, text in pairs])
         best = np.full(len(top), -np.inf)
         np.maximum.at(best, [i for i, _ in pairs], sims)
         first, e5 = list(range(len(top))), [int(i) for i in np.argsort(-best, kind="stable")]

@@ -8,6 +8,8 @@ classified as Bulgarian), and text without spaces (Chinese, Japanese) is told by
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -88,3 +90,10 @@ def question_language(question: str, candidates: Iterable[str] = ()) -> str:
     if likely[0] in _NEVER and _CYRILLIC.search(question):
         return _cyrillic(question, likely)
     return likely[0]
+
+
+def script(text: str, sample: int = 200) -> str:
+    """The script most letters of ``text`` (its first ``sample`` characters) are written in, as
+    Unicode names it: "LATIN", "CYRILLIC", "ARABIC", "CJK" ("" for no letters)."""
+    counts = Counter(unicodedata.name(ch, " ").split(" ")[0] for ch in text[:sample] if ch.isalpha())
+    return counts.most_common(1)[0][0] if counts else ""
