@@ -220,6 +220,16 @@ _GERMAN_ARTICLE = re.compile(r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;]\s+|[\"“„«‚‘(]\s*)$")
 
 
+def _adjective(word: str) -> bool:
+    """An inflected German adjective ("Einzige", "Heitere"): a lexeme with an ending, not a noun.
+    Given names, which the lexicon also holds ("Werner", "Angela"), are seldom a lexeme plus an
+    ending."""
+    lowered = word.casefold()
+    return not is_german_noun(word) and any(
+        lowered.endswith(end) and len(lowered) - len(end) >= 3 and is_german_word(lowered[: -len(end)])
+        for end in ("e", "en", "er", "es", "em"))
+
+
 def names(sentence: str, language: str) -> list[Span]:
     """Runs of capitalised words, split at stop words ("The", "Seit"); a sentence's first word
     standing alone is left out. In German a run of common nouns alone is no name, and nouns that
@@ -241,6 +251,8 @@ def names(sentence: str, language: str) -> list[Span]:
         for part in parts:
             while part and part[-1].group(0).lower() in _PARTICLES:
                 part.pop()
+            if german and opening and len(part) > 1 and part[0].start() == 0 and _adjective(part[0].group(0)):
+                part = part[1:]  # "Einzige Gemeinsamkeit ...": capitalised only by the sentence's opening
             names = [w for w in part if w.group(0).lower() not in _PARTICLES]
             if german:
                 # after an article a capitalised word is a noun or a nominalised word ("im Allgemeinen")
