@@ -94,6 +94,8 @@ def test_a_date_question_says_how_precise_a_date_it_wants(question, precision):
 def test_ages_and_measures_are_asked_by_their_own_words():
     assert asked_in("How old is the new coach?").age and not asked_in("How many coaches were fired?").age
     assert asked_in("¿Cuántos años tenía John Elway cuando ganó?").age
-    assert asked_in("How far from the wall did the jellyfish keep?").measure
-    assert asked_in("Wie schwer ist der Bär?").measure
+    assert asked_in("How far from the wall did the jellyfish keep?").measure == "length"
+    assert asked_in("Wie schwer ist der Bär?").measure == "weight"
+    assert asked_in("Wie hell kann der Bildschirm maximal werden?").measure == "brightness"
+    assert asked_in("How fast can the train go?").measure == "speed"
     assert not asked_in("How big was the overspend?").measure  # an amount as much as a size

@@ -192,6 +192,10 @@ def test_a_length_is_told_from_a_count():
     assert not measured(count)
     said = "They were an average 3.6 centimeters (1.4 inch) from the wall, 110 миль в час."
     assert [measured(s) for s in find(said, "en")] == [True, True, True]
+    screen = "The 7.4 inches screen reaches a peak brightness of 1,000 nits, at 40 kg."
+    assert [s.text for s in find(screen, "en") if measured(s, "brightness")] == ["1,000 nits"]
+    assert [s.text for s in find(screen, "en") if measured(s, "length")] == ["7.4 inches"]
+    assert [s.text for s in find(screen, "en") if measured(s, "weight")] == ["40 kg"]
 
 
 def test_a_year_like_number_before_its_noun_is_a_count():

@@ -110,7 +110,7 @@ class Asked:
     preposition: str = ""  # before the question word ("um wie viel", "seit wann", "in which city")
     precision: str = ""  # of a date: "day", "month" or "year" when the question names it ("what date")
     age: bool = False  # the number asked for is an age ("how old")
-    measure: bool = False  # the number asked for is a length, weight, speed or size ("how far", "wie schwer")
+    measure: str = ""  # what the number asked for measures: "length", "weight", "speed", "brightness"
 
     @property
     def names(self) -> bool:
@@ -158,9 +158,12 @@ _DATE_PRECISION = re.compile(
 _PRECISION = {"date": "day", "day": "day", "datum": "day", "tag": "day", "дата": "day", "дату": "day", "день": "day",
               "fecha": "day", "día": "day", "month": "month", "monat": "month", "месяц": "month", "mes": "month"}
 # Questions answered by a length, weight or speed ("how big" and "how high" also ask for amounts)
-_MEASURE = re.compile(r"\b(?:how (?:far|tall|heavy|fast|deep|wide|small|thick|close|bright)"
-                      r"|wie (?:weit|schwer|schnell|tief|breit|klein|hell)|what (?:distance|height|weight|speed)"
-                      r"|на каком расстоянии|какой (?:высоты|длины|глубины)|qué (?:altura|distancia|tamaño|peso))\b", re.I)
+# What a number asked for measures: "how far" a length, "wie schwer" a weight, "how bright" brightness
+_MEASURE = re.compile(
+    r"\b(?:(?P<length>how (?:far|tall|deep|wide|small|thick|close)|wie (?:weit|tief|breit|klein)"
+    r"|what (?:distance|height)|на каком расстоянии|какой (?:высоты|длины|глубины)|qué (?:altura|distancia|tamaño))"
+    r"|(?P<weight>how heavy|wie schwer|what weight|qué peso)|(?P<speed>how fast|wie schnell|what speed)"
+    r"|(?P<brightness>how bright|wie hell))\b", re.I)
 _AGE = re.compile(r"\b(?:how old|wie alt|at what age|in welchem alter|сколько лет (?:было )?(?:ему|ей)|сколько лет было"
                   r"|qué edad|cuántos años (?:tenía|tiene|tendrá|cumplió))\b"
                   r"|多大年纪|几岁|كم عمر", re.I)
@@ -178,7 +181,12 @@ def asked_in(question: str) -> Asked:
         if unit:  # a named unit not in _PRECISION is a year ("jahr", "год", "哪一年")
             precision = "day" if unit["cjk_day"] else _PRECISION.get((unit["unit"] or "").lower(), "year")
     return Asked(found.kind, found.noun, preposition.group(1).lower() if preposition else "", precision,
-                 bool(_AGE.search(question)), bool(_MEASURE.search(question)))
+                 bool(_AGE.search(question)), _measure(question))
+
+
+def _measure(question: str) -> str:
+    found = _MEASURE.search(question)
+    return next(name for name, text in found.groupdict().items() if text) if found else ""
 
 
 # Question words that open a question asking for no kind of thing: what (as an object), why

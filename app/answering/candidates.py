@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from app.answering.spans import (
     MEASURES,
     TIME_WORDS,
+    UNITS,
     Kind,
     Span,
     alternation,
@@ -98,12 +99,12 @@ _PRECISE = {
 }
 
 
-_MEASURED = re.compile(rf"(?:\d|\s)(?:{MEASURES})$", re.I)
+_MEASURED = {name: re.compile(rf"(?:\d|\s)(?:{units})$", re.I) for name, units in {"": MEASURES, **UNITS}.items()}
 
 
-def measured(span: Span) -> bool:
-    """Whether the phrase is a length, weight, speed or brightness ("3.6 centimeters", "6nm")."""
-    return bool(_MEASURED.search(span.text))
+def measured(span: Span, what: str = "") -> bool:
+    """Whether the phrase is a measure ("3.6 centimeters", "6nm"), of ``what`` when given ("length")."""
+    return bool(_MEASURED[what].search(span.text))
 
 
 # Words before a year: "in 2000", "seit 2000", "im Jahr 2000"; without one, "2000 invitados" counts

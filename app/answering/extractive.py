@@ -79,6 +79,7 @@ class Scoring:
     sentences: list[Scored]
     asked: Asked
     typed_possible: bool  # every scored sentence is in a script where the asked kind can be seen
+    measure_missing: bool = False  # a measure was asked ("how bright") and no sentence holds one of it
 
     @property
     def best(self) -> float:
@@ -142,8 +143,11 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     visible = [wanted.visible_in(text, meta.get("language", "")) for text, meta in zip(texts, metas)]
     spans = [answers(wanted, text, meta.get("language", ""), question) if seen and not other_year(text, question)
              else [] for text, meta, seen in zip(texts, metas, visible)]
-    if wanted.measure and any(measured(s) for found in spans for s in found):  # "how far": a length, not a count
-        spans = [[s for s in found if measured(s)] for found in spans]
+    of_asked = bool(wanted.measure) and any(measured(s, wanted.measure) for found in spans for s in found)
+    if wanted.measure:  # "how bright": a brightness, else any measure, not a count
+        what = wanted.measure if of_asked else ""
+        if any(measured(s, what) for found in spans for s in found):
+            spans = [[s for s in found if measured(s, what)] for found in spans]
     type_bonus = TYPE_BONUS * sum(not found for found in spans) / len(spans)
     about = _about(metas, relevance)  # only sentences of the reports about the question gain
     spans = [found if meta["article_id"] in about else [] for found, meta in zip(spans, metas)]
@@ -161,7 +165,7 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
                              says_unknown(text)))
     typed_first = wanted.kind in TYPED_FIRST and any(s.typed for s in scored)  # the best typed sentence first
     scored.sort(key=lambda s: (typed_first and not s.typed, -s.score))
-    return Scoring(scored, wanted, wanted.kind is not None and all(visible))
+    return Scoring(scored, wanted, wanted.kind is not None and all(visible), bool(wanted.measure) and not of_asked)
 
 
 def _about(metas: list[dict], relevance: np.ndarray) -> frozenset[str]:

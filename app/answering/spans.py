@@ -73,14 +73,18 @@ _TIME_UNITS = (
     r"|stunden?|minuten?|sekunden?|min|sek|seg|sec|hrs?|std|jahrzehnten?|jahrzehnte|лет|года?|месяц(?:а|ев)?|недел[ьию]|дн(?:я|ей)|день"
     r"|час(?:а|ов)?|минут[ау]?|секунд[аы]?|años?|meses?|semanas?|días?|horas?|minutos?|سنوات|سنة|عاما|أعوام|أشهر|شهرا|أسابيع|أيام|ساعات|دقائق|ثانية|ثوان|دقيقة|ساعة|يوما"
 )
-# Units of length, area, weight, speed, brightness and temperature: "3.6 centimeters", "6nm", "40 Kilo"
-MEASURES = (
-    r"km|cm|mm|nm|µm|kilomet(?:er|re)s?|met(?:er|re)s?|centimet(?:er|re)s?|millimet(?:er|re)s?|nanomet(?:er|re)s?"
-    r"|miles?|feet|foot|ft|inch(?:es)?|yards?|kg|kilo(?:gram(?:m|s|me|mes)?)?s?|grams?|gramm|tons?|tonnes?|tonnen|lbs?"
-    r"|ounces?|mph|km/h|knots?|nits|lumens?|degrees?|grad|°\s?[CF]?|hectares?|hektar|acres?|square (?:miles|kilomet(?:er|re)s|feet|met(?:er|re)s)"
-    r"|quadratkilometer|quadratmeter|zentimeter|millimeter|kilometer|meter|stundenkilometer|liters?|litres?|liter"
-    r"|км|см|мм|метр(?:а|ов)?|километр(?:а|ов)?|мил[ьяию]|милях|кг|тонн|kilómetros|metros|centímetros|millas|kilos|toneladas"
-)
+# Units by what they measure: "3.6 centimeters", "6nm", "40 Kilo", "1,000 nits"
+UNITS = {
+    "length": r"km|cm|mm|nm|µm|kilomet(?:er|re)s?|met(?:er|re)s?|centimet(?:er|re)s?|millimet(?:er|re)s?|nanomet(?:er|re)s?"
+              r"|miles?|feet|foot|ft|inch(?:es)?|yards?|zentimeter|millimeter|kilometer|meter"
+              r"|км|см|мм|метр(?:а|ов)?|километр(?:а|ов)?|мил[ьяию]|милях|kilómetros|metros|centímetros|millas",
+    "weight": r"kg|kilo(?:gram(?:m|s|me|mes)?)?s?|grams?|gramm|tons?|tonnes?|tonnen|lbs?|ounces?|кг|тонн|kilos|toneladas",
+    "speed": r"mph|km/h|knots?|stundenkilometer",
+    "brightness": r"nits|lumens?",
+    "other": r"degrees?|grad|°\s?[CF]?|hectares?|hektar|acres?|square (?:miles|kilomet(?:er|re)s|feet|met(?:er|re)s)"
+             r"|quadratkilometer|quadratmeter|liters?|litres?|liter",
+}
+MEASURES = "|".join(UNITS.values())
 # Words that qualify an amount and belong to it: "bis zu 30 Millionen Euro", "just under $2M", "rund 350"
 _APPROXIMATELY = (
     r"(?:(?:just |well |slightly )?(?:under|over|below|above)|about|around|almost|nearly|roughly|some|up to|at least|at most"
