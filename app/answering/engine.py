@@ -67,11 +67,10 @@ def build_chain(store: NewsStore, settings: Settings, k: int, filters: dict | No
         threshold = store.embedder.abstain_below if settings.abstain_below is None else settings.abstain_below
         index, hits = store.lexical_index(), state["passages"]
         scoring = extractive.score_sentences(question, hits, store, bridge=bridge, rescorer=rescorer)
-        if scoring.measure_missing:  # "how bright": read every passage before answering with a length
-            scoring = extractive.score_sentences(question, hits, store, read=len(hits), bridge=bridge)
         refused = refusal(question, scoring, hits, index, stored, threshold)
-        # read every passage before saying none holds one (without the rescorer, which reads the top ones)
-        if refused is not None and refused.reason == "kind":
+        # read every passage before answering "how bright" with a length or saying none holds what was
+        # asked (without the rescorer, which has read only the top ones)
+        if scoring.measure_missing or (refused is not None and refused.reason == "kind"):
             scoring = extractive.score_sentences(question, hits, store, read=len(hits), bridge=bridge)
             refused = refusal(question, scoring, hits, index, stored, threshold)
         if refused is not None:

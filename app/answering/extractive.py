@@ -49,7 +49,7 @@ READ = 5  # top passages whose sentences are scored
 # shares few words with them and USE-m3's cosine alone tells them apart, weakly; the rescorer's model
 # (multilingual-e5) has read them to re-rank their passages. Its cosine, less the best sentence's,
 # counts this much. Within a script it costs reader questions more than it gains: it prefers a
-# report's lead (docs/experiments.md, "Answering").
+# report's lead (docs/experiments.md, "Cross-lingual rescoring").
 RESCORER_WEIGHT = 8.0
 _NAME = re.compile(r"(?<=\S\s)[A-ZÄÖÜ][\w-]+")  # a capitalised word that does not open the question
 
@@ -135,7 +135,8 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     words = [set(tokenize(text, meta.get("language", ""), parts=True)) for text, meta in zip(texts, metas)]
     relevance = _relevance(question, asked_terms, store, vectors, metas, words, [order[i] for i in ids], languages)
     second = np.zeros(len(ids), np.float32)  # the rescorer's say, 0 for its best sentence
-    if rescorer is not None and sum(script(text) != script(question) for text in texts) > len(texts) / 2:
+    asked_script = script(question)
+    if rescorer is not None and sum(script(text) != asked_script for text in texts) > len(texts) / 2:
         sims = rescorer.similarities(question, texts)
         second = RESCORER_WEIGHT * (sims - sims.max())
     # no candidates where the asked kind cannot be seen (names in Chinese or Arabic script: a
@@ -143,11 +144,11 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
     visible = [wanted.visible_in(text, meta.get("language", "")) for text, meta in zip(texts, metas)]
     spans = [answers(wanted, text, meta.get("language", ""), question) if seen and not other_year(text, question)
              else [] for text, meta, seen in zip(texts, metas, visible)]
-    of_asked = bool(wanted.measure) and any(measured(s, wanted.measure) for found in spans for s in found)
-    if wanted.measure:  # "how bright": a brightness, else any measure, not a count
-        what = wanted.measure if of_asked else ""
-        if any(measured(s, what) for found in spans for s in found):
-            spans = [[s for s in found if measured(s, what)] for found in spans]
+    # "how bright": a brightness, else any measure, not a count
+    dimension = next((what for what in (wanted.measure, "") if wanted.measure
+                      and any(measured(s, what) for found in spans for s in found)), None)
+    if dimension is not None:
+        spans = [[s for s in found if measured(s, dimension)] for found in spans]
     type_bonus = TYPE_BONUS * sum(not found for found in spans) / len(spans)
     about = _about(metas, relevance)  # only sentences of the reports about the question gain
     spans = [found if meta["article_id"] in about else [] for found, meta in zip(spans, metas)]
@@ -161,11 +162,12 @@ def score_sentences(question: str, hits: list[Hit], store: NewsStore, read: int 
         span = named or (_nearest(tied or spans[i], text, asked_terms, language) if spans[i] else None)
         bonus += type_bonus * bool(spans[i]) + BOUND_BONUS * bool(tied)
         near = float(relevance[i])
-        scored.append(Scored(sid, text, meta, near + bonus + float(second[i]), vec, near, bool(spans[i]), span, bool(full),
-                             says_unknown(text)))
+        scored.append(Scored(sid, text, meta, near + bonus + float(second[i]), vec, near, bool(spans[i]), span,
+                             bool(full), says_unknown(text)))
     typed_first = wanted.kind in TYPED_FIRST and any(s.typed for s in scored)  # the best typed sentence first
     scored.sort(key=lambda s: (typed_first and not s.typed, -s.score))
-    return Scoring(scored, wanted, wanted.kind is not None and all(visible), bool(wanted.measure) and not of_asked)
+    return Scoring(scored, wanted, wanted.kind is not None and all(visible),
+                   bool(wanted.measure) and dimension != wanted.measure)
 
 
 def _about(metas: list[dict], relevance: np.ndarray) -> frozenset[str]:
